@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, from Debian 12 packages and the
+# npm registry (lockfiles committed). Idempotent: quick when all is there.
+#   scripts/deps.sh build   what the server needs to build and run
+#   scripts/deps.sh test    plus what the tests need
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=(cmake ninja-build g++ pkg-config libboost1.81-dev libboost-json1.81-dev
+      libboost-url1.81-dev libssl-dev libqrcodegencpp-dev)
+if [[ "${1:-build}" == "test" ]]; then
+    want+=(libgtest-dev clang libclang-rt-14-dev nodejs npm openssl)
+fi
+
+missing=()
+for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# nodejs/npm may come from elsewhere than Debian on some machines.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+    missing=("${missing[@]/nodejs}")
+    missing=("${missing[@]/npm}")
+fi
+read -r -a missing <<<"${missing[*]:-}"
+if ((${#missing[@]})); then
+    echo "installing: ${missing[*]}"
+    sudo_cmd=()
+    [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [[ "${1:-build}" == "test" ]]; then
+    if [[ ! -d tests/node_modules ]] || [[ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]]; then
+        (cd tests && npm ci --no-audit --no-fund)
+    fi
+fi

@@ -1,0 +1,54 @@
+// Every setting of festival-chat-server, from flags and FC_* environment
+// variables (flags win), with defaults that serve a festival LAN as is.
+#pragma once
+
+#include "server/base/log.hpp"
+#include "server/engineio/settings.hpp"
+#include "server/http/ice_servers.hpp"
+#include "server/rooms/rate_limiter.hpp"
+#include "server/signaling/service.hpp"
+#include "server/socketio/server.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fc::app {
+
+struct Config {
+    std::string host = "0.0.0.0"; // every interface: phones on the LAN reach it
+    std::uint16_t port = 3000;
+    std::string web_root = "web/dist";
+    engineio::Settings engine;
+    socketio::Settings socketio;
+    signaling::Limits limits;
+    rooms::RateLimit connections_per_ip{1000, 200};
+    std::vector<std::string> cors_origins;
+    http::IceConfig ice;
+    std::string tls_cert;
+    std::string tls_key;
+    std::string public_url; // shown and QR-encoded at start; default: first LAN address
+    bool protocol_test_mode = false;
+    bool print_qr = true;
+    log::Level log_level = log::Level::info;
+};
+
+enum class Action { run, help, version };
+
+struct Parsed {
+    Action action = Action::run;
+    Config config;
+};
+
+using EnvLookup = std::function<const char*(const char*)>;
+
+// Reads flags (--name value or --name=value) over FC_* variables over the
+// defaults. On a bad value: a message naming the setting and the problem.
+std::variant<Parsed, std::string> parse_config(int argc, const char* const* argv,
+                                               const EnvLookup& env);
+
+std::string help_text();
+
+} // namespace fc::app

@@ -1,0 +1,147 @@
+#include "server/engineio/server.hpp"
+
+#include "server/engineio/query.hpp"
+#include "server/engineio/session_id.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <vector>
+
+namespace fc::engineio {
+
+namespace http = boost::beast::http;
+
+Server::Server(boost::asio::any_io_executor executor, Settings settings,
+               ConnectionHandler on_connection)
+    : executor_(std::move(executor)), settings_(settings),
+      on_connection_(std::move(on_connection)) {}
+
+Server::~Server() = default;
+
+std::size_t Server::session_count(TransportKind kind) const {
+    std::size_t n = 0;
+    for (const auto& [id, s] : sessions_)
+        n += s->transport() == kind ? 1 : 0;
+    return n;
+}
+
+std::string Server::open_packet(const std::string& sid, bool upgrades) const {
+    // Exactly these five keys, in this order: the protocol suites check them.
+    boost::json::object o;
+    o["sid"] = sid;
+    boost::json::array u;
+    if (upgrades)
+        u.emplace_back("websocket");
+    o["upgrades"] = std::move(u);
+    o["pingInterval"] = settings_.ping_interval.count();
+    o["pingTimeout"] = settings_.ping_timeout.count();
+    o["maxPayload"] = settings_.max_payload;
+    return boost::json::serialize(o);
+}
+
+std::shared_ptr<Session> Server::open_session(TransportKind transport,
+                                              const std::string& remote_address) {
+    auto id = random_id();
+    auto session = std::make_shared<Session>(*this, id, transport, remote_address);
+    sessions_.emplace(std::move(id), session);
+    ++stats_.handshakes;
+    on_connection_(*session);
+    return session;
+}
+
+void Server::reject(const PollExchangePtr& exchange, RequestError e) {
+    ++stats_.bad_requests;
+    exchange->respond(400, "application/json", error_body(e));
+}
+
+void Server::handle_polling(http::verb method, std::string_view query, std::string_view body,
+                            const std::string& remote_address, const PollExchangePtr& exchange) {
+    auto q = parse_query(query);
+    if (!q)
+        return reject(exchange, RequestError::bad_request);
+    if (auto e = check_query(*q))
+        return reject(exchange, *e);
+    if (q->transport != "polling")
+        return reject(exchange, RequestError::bad_request);
+
+    if (!q->has_sid) {
+        if (method != http::verb::get)
+            return reject(exchange, RequestError::bad_handshake_method);
+        auto session = open_session(TransportKind::polling, remote_address);
+        exchange->respond(200, "text/plain; charset=UTF-8",
+                          "0" + open_packet(session->id(), settings_.allow_upgrades));
+        session->start();
+        return;
+    }
+
+    auto it = sessions_.find(q->sid);
+    if (it == sessions_.end() || it->second->closed())
+        return reject(exchange, RequestError::session_id_unknown);
+    // Keep the session alive through the call even if it closes inside.
+    std::shared_ptr<Session> session = it->second;
+    if (session->transport() != TransportKind::polling)
+        return reject(exchange, RequestError::bad_request);
+    stats_.bytes_in += body.size();
+    if (method == http::verb::get)
+        session->on_poll(exchange);
+    else if (method == http::verb::post)
+        session->on_post(body, exchange);
+    else
+        reject(exchange, RequestError::bad_request);
+}
+
+std::optional<RequestError> Server::check_websocket(std::string_view query) const {
+    auto q = parse_query(query);
+    if (!q)
+        return RequestError::bad_request;
+    if (auto e = check_query(*q))
+        return e;
+    if (q->transport != "websocket")
+        return RequestError::bad_request;
+    if (!q->has_sid)
+        return std::nullopt;
+    auto it = sessions_.find(q->sid);
+    if (it == sessions_.end() || it->second->closed())
+        return RequestError::session_id_unknown;
+    // Only a polling session that is not already upgrading may upgrade.
+    if (it->second->transport() != TransportKind::polling || it->second->upgrading())
+        return RequestError::bad_request;
+    return std::nullopt;
+}
+
+std::shared_ptr<Session> Server::attach_websocket(std::string_view query,
+                                                  const std::string& remote_address,
+                                                  const WebSocketLinkPtr& link) {
+    // Checked again: the session may have changed while the handshake ran.
+    if (check_websocket(query))
+        return nullptr;
+    auto q = parse_query(query);
+    if (!q->has_sid) {
+        auto session = open_session(TransportKind::websocket, remote_address);
+        session->start(link, "0" + open_packet(session->id(), false));
+        return session;
+    }
+    auto session = sessions_.at(q->sid);
+    if (!session->begin_upgrade(link))
+        return nullptr;
+    ++stats_.upgrades;
+    return session;
+}
+
+void Server::close_all(std::string_view reason) {
+    std::vector<std::shared_ptr<Session>> all;
+    all.reserve(sessions_.size());
+    for (const auto& [id, s] : sessions_)
+        all.push_back(s);
+    for (const auto& s : all)
+        s->close(reason, true);
+}
+
+void Server::on_session_closed(const std::string& id) {
+    // Erased on a later turn of the loop: the session may be on the stack.
+    boost::asio::post(executor_, [this, id] { sessions_.erase(id); });
+}
+
+} // namespace fc::engineio

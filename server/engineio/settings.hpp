@@ -1,0 +1,28 @@
+// Engine.IO server settings, with the defaults of the system we replace.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+namespace fc::engineio {
+
+struct Settings {
+    // Heartbeat: the server pings every ping_interval and closes a session
+    // whose pong has not arrived ping_timeout after the ping. 25 s / 60 s are
+    // the values of the Node deployment we replace: long enough that a phone
+    // whose radio naps is not dropped, short enough to free dead members.
+    std::chrono::milliseconds ping_interval{25000};
+    std::chrono::milliseconds ping_timeout{60000};
+    // Largest message a client may send (and the advertised maxPayload).
+    std::size_t max_payload = 1'000'000;
+    // A probe WebSocket that does not finish the upgrade in time is closed;
+    // the session carries on over polling.
+    std::chrono::milliseconds upgrade_timeout{10000};
+    // Bytes queued for one client before it counts as a slow consumer and
+    // is dropped. Bounded so one stalled phone cannot grow the server.
+    std::size_t max_queued_bytes = 4 * 1024 * 1024;
+    // Offer the polling -> websocket upgrade in the handshake.
+    bool allow_upgrades = true;
+};
+
+} // namespace fc::engineio

@@ -1,0 +1,35 @@
+// What a session sees of its transports: a pending polling request, and a
+// WebSocket connection. The HTTP layer implements both.
+#pragma once
+
+#include "server/engineio/packet.hpp"
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace fc::engineio {
+
+// One HTTP request of the polling transport, answered exactly once. A GET
+// may be held open (long-polling) until there is something to send.
+class PollExchange {
+public:
+    virtual ~PollExchange() = default;
+    virtual void respond(unsigned status, std::string_view content_type, std::string body) = 0;
+};
+using PollExchangePtr = std::shared_ptr<PollExchange>;
+
+// One accepted WebSocket connection. It carries at most one write at a
+// time and reports each completion to its session (Session::on_written).
+class WebSocketLink {
+public:
+    virtual ~WebSocketLink() = default;
+    virtual void write(FramePtr frame) = 0;
+    // Sends a close frame after pending writes, then shuts down.
+    virtual void close() = 0;
+};
+using WebSocketLinkPtr = std::shared_ptr<WebSocketLink>;
+
+enum class TransportKind { polling, websocket };
+
+} // namespace fc::engineio

@@ -1,0 +1,132 @@
+#include "server/http/metrics.hpp"
+
+#include "server/engineio/server.hpp"
+#include "server/rooms/errors.hpp"
+#include "server/signaling/service.hpp"
+#include "server/socketio/server.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace fc::http {
+
+namespace {
+void metric(std::string& out, const char* name, const char* type, const char* help) {
+    out += "# HELP ";
+    out += name;
+    out.push_back(' ');
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out.push_back(' ');
+    out += type;
+    out.push_back('\n');
+}
+
+void sample(std::string& out, std::string_view name, std::uint64_t value,
+            std::string_view labels = {}) {
+    out += name;
+    if (!labels.empty()) {
+        out.push_back('{');
+        out += labels;
+        out.push_back('}');
+    }
+    out.push_back(' ');
+    out += std::to_string(value);
+    out.push_back('\n');
+}
+
+double uptime_seconds(const Sources& s) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
+}
+} // namespace
+
+std::uint64_t resident_bytes() {
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (!f)
+        return 0;
+    unsigned long size = 0, resident = 0;
+    const int n = std::fscanf(f, "%lu %lu", &size, &resident);
+    std::fclose(f);
+    return n == 2 ? resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+std::string prometheus_text(const Sources& s) {
+    using engineio::TransportKind;
+    const auto& es = s.engine->stats();
+    const auto& ios = s.io->stats();
+    const auto& reg = s.service->registry();
+    const auto& ss = s.service->stats();
+    std::string out;
+    out.reserve(4096);
+
+    metric(out, "fc_connections", "gauge", "Open Engine.IO sessions by transport.");
+    sample(out, "fc_connections", s.engine->session_count(TransportKind::websocket),
+           R"(transport="websocket")");
+    sample(out, "fc_connections", s.engine->session_count(TransportKind::polling),
+           R"(transport="polling")");
+    metric(out, "fc_sockets", "gauge", "Connected Socket.IO sockets.");
+    sample(out, "fc_sockets", ios.connected);
+    metric(out, "fc_rooms", "gauge", "Rooms with at least one member.");
+    sample(out, "fc_rooms", reg.room_count());
+    metric(out, "fc_members", "gauge", "Members in all rooms.");
+    sample(out, "fc_members", reg.member_count());
+    metric(out, "fc_handshakes_total", "counter", "Engine.IO sessions opened.");
+    sample(out, "fc_handshakes_total", es.handshakes);
+    metric(out, "fc_upgrades_total", "counter", "Polling sessions upgraded to WebSocket.");
+    sample(out, "fc_upgrades_total", es.upgrades);
+    metric(out, "fc_joins_total", "counter", "Successful join-room requests.");
+    sample(out, "fc_joins_total", reg.counts().joins);
+    metric(out, "fc_replacements_total", "counter",
+           "Members replaced by a newer connection with the same clientId.");
+    sample(out, "fc_replacements_total", reg.counts().replacements);
+    metric(out, "fc_relays_total", "counter", "Signals relayed.");
+    sample(out, "fc_relays_total", ss.relays);
+    metric(out, "fc_relay_bytes_total", "counter", "Bytes of relayed signal events.");
+    sample(out, "fc_relay_bytes_total", ss.relay_bytes);
+    metric(out, "fc_errors_total", "counter", "Error acknowledgements by code.");
+    for (auto e : rooms::kAllErrors)
+        sample(out, "fc_errors_total", ss.errors[static_cast<std::size_t>(e)],
+               "code=\"" + std::string(rooms::code(e)) + "\"");
+    metric(out, "fc_protocol_errors_total", "counter",
+           "Connections closed for malformed Socket.IO packets.");
+    sample(out, "fc_protocol_errors_total", ios.decode_errors);
+    metric(out, "fc_bad_requests_total", "counter", "Engine.IO requests refused with HTTP 400.");
+    sample(out, "fc_bad_requests_total", es.bad_requests);
+    metric(out, "fc_refused_namespaces_total", "counter", "CONNECT to unknown namespaces.");
+    sample(out, "fc_refused_namespaces_total", ios.refused_namespaces);
+    metric(out, "fc_rate_limited_total", "counter", "Requests refused by rate limits.");
+    sample(out, "fc_rate_limited_total", ss.events_rate_limited, R"(scope="events")");
+    sample(out, "fc_rate_limited_total", s.http->rate_limited_connections,
+           R"(scope="connections")");
+    metric(out, "fc_bytes_received_total", "counter", "Engine.IO payload bytes received.");
+    sample(out, "fc_bytes_received_total", es.bytes_in);
+    metric(out, "fc_bytes_sent_total", "counter", "Engine.IO payload bytes sent.");
+    sample(out, "fc_bytes_sent_total", es.bytes_out);
+    metric(out, "fc_slow_consumers_dropped_total", "counter",
+           "Clients dropped because their send queue overflowed.");
+    sample(out, "fc_slow_consumers_dropped_total", es.slow_consumers);
+    metric(out, "fc_http_requests_total", "counter", "HTTP requests served.");
+    sample(out, "fc_http_requests_total", s.http->requests);
+    metric(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+    sample(out, "process_resident_memory_bytes", resident_bytes());
+    metric(out, "process_uptime_seconds", "gauge", "Seconds since the server started.");
+    sample(out, "process_uptime_seconds", static_cast<std::uint64_t>(uptime_seconds(s)));
+    return out;
+}
+
+std::string health_json(const Sources& s) {
+    boost::json::object o;
+    o["status"] = "ok";
+    o["version"] = FC_VERSION;
+    o["uptime"] = uptime_seconds(s);
+    o["rooms"] = s.service->registry().room_count();
+    o["members"] = s.service->registry().member_count();
+    o["connections"] = s.engine->session_count();
+    return boost::json::serialize(o);
+}
+
+} // namespace fc::http

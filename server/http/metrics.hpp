@@ -1,0 +1,41 @@
+// /metrics (Prometheus text exposition format 0.0.4) and /healthz, read
+// from the counters each layer keeps.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace fc::engineio {
+class Server;
+}
+namespace fc::socketio {
+class Server;
+}
+namespace fc::signaling {
+class Service;
+}
+
+namespace fc::http {
+
+struct HttpStats {
+    std::uint64_t requests = 0;
+    std::uint64_t rate_limited_connections = 0;
+    std::uint64_t forbidden_origins = 0;
+};
+
+struct Sources {
+    const engineio::Server* engine = nullptr;
+    const socketio::Server* io = nullptr;
+    const signaling::Service* service = nullptr;
+    const HttpStats* http = nullptr;
+    std::chrono::steady_clock::time_point started;
+};
+
+std::string prometheus_text(const Sources& s);
+std::string health_json(const Sources& s);
+
+// Resident set size of this process in bytes (from /proc/self/statm).
+std::uint64_t resident_bytes();
+
+} // namespace fc::http

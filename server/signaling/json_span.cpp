@@ -1,0 +1,118 @@
+#include "server/signaling/json_span.hpp"
+
+namespace fc::signaling {
+
+namespace {
+constexpr auto npos = std::string_view::npos;
+
+std::size_t skip_ws(std::string_view t, std::size_t i) {
+    while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+        ++i;
+    return i;
+}
+
+// `i` at the opening quote; returns the index after the closing quote.
+std::size_t skip_string(std::string_view t, std::size_t i) {
+    for (++i; i < t.size(); ++i) {
+        if (t[i] == '\\')
+            ++i;
+        else if (t[i] == '"')
+            return i + 1;
+    }
+    return npos;
+}
+} // namespace
+
+std::size_t skip_value(std::string_view t, std::size_t i) {
+    i = skip_ws(t, i);
+    if (i >= t.size())
+        return npos;
+    const char c = t[i];
+    if (c == '"')
+        return skip_string(t, i);
+    if (c == '[' || c == '{') {
+        int depth = 0;
+        while (i < t.size()) {
+            const char d = t[i];
+            if (d == '"') {
+                i = skip_string(t, i);
+                if (i == npos)
+                    return npos;
+                continue;
+            }
+            if (d == '[' || d == '{')
+                ++depth;
+            else if ((d == ']' || d == '}') && --depth == 0)
+                return i + 1;
+            ++i;
+        }
+        return npos;
+    }
+    // number, true, false, null
+    const std::size_t start = i;
+    while (i < t.size() && t[i] != ',' && t[i] != ']' && t[i] != '}' && t[i] != ' ' &&
+           t[i] != '\t' && t[i] != '\n' && t[i] != '\r')
+        ++i;
+    return i > start ? i : npos;
+}
+
+bool array_elements(std::string_view t, std::vector<std::string_view>& out) {
+    out.clear();
+    std::size_t i = skip_ws(t, 0);
+    if (i >= t.size() || t[i] != '[')
+        return false;
+    i = skip_ws(t, i + 1);
+    if (i < t.size() && t[i] == ']')
+        return true;
+    while (i < t.size()) {
+        const std::size_t start = skip_ws(t, i);
+        const std::size_t end = skip_value(t, start);
+        if (end == npos)
+            return false;
+        out.push_back(t.substr(start, end - start));
+        i = skip_ws(t, end);
+        if (i < t.size() && t[i] == ',') {
+            ++i;
+            continue;
+        }
+        return i < t.size() && t[i] == ']';
+    }
+    return false;
+}
+
+bool object_members(std::string_view t,
+                    std::vector<std::pair<std::string_view, std::string_view>>& out) {
+    out.clear();
+    std::size_t i = skip_ws(t, 0);
+    if (i >= t.size() || t[i] != '{')
+        return false;
+    i = skip_ws(t, i + 1);
+    if (i < t.size() && t[i] == '}')
+        return true;
+    while (i < t.size()) {
+        i = skip_ws(t, i);
+        if (i >= t.size() || t[i] != '"')
+            return false;
+        const std::size_t key_end = skip_string(t, i);
+        if (key_end == npos)
+            return false;
+        const std::string_view key = t.substr(i + 1, key_end - i - 2);
+        i = skip_ws(t, key_end);
+        if (i >= t.size() || t[i] != ':')
+            return false;
+        const std::size_t start = skip_ws(t, i + 1);
+        const std::size_t end = skip_value(t, start);
+        if (end == npos)
+            return false;
+        out.emplace_back(key, t.substr(start, end - start));
+        i = skip_ws(t, end);
+        if (i < t.size() && t[i] == ',') {
+            ++i;
+            continue;
+        }
+        return i < t.size() && t[i] == '}';
+    }
+    return false;
+}
+
+} // namespace fc::signaling

@@ -1,0 +1,121 @@
+#include "server/signaling/service.hpp"
+
+#include "server/base/log.hpp"
+#include "server/rooms/ids.hpp"
+#include "server/signaling/events.hpp"
+#include "server/socketio/packet.hpp"
+
+#include <numeric>
+
+namespace fc::signaling {
+
+Service::Service(Limits limits, IceProvider ice)
+    : limits_(limits), ice_(std::move(ice)), registry_(*this, limits.max_room_size) {}
+
+void Service::on_connect(socketio::Socket& socket, std::string_view) {
+    conns_.emplace(socket.serial(), Conn{&socket, rooms::TokenBucket(limits_.events, rooms::Clock::now())});
+}
+
+void Service::on_disconnect(socketio::Socket& socket, std::string_view) {
+    registry_.leave(socket.serial(), rooms::LeaveReason::disconnected);
+    conns_.erase(socket.serial());
+}
+
+void Service::on_event(socketio::Socket& socket, const socketio::Event& event) {
+    auto it = conns_.find(socket.serial());
+    if (it == conns_.end())
+        return;
+    if (!it->second.bucket.take(limits_.events, rooms::Clock::now())) {
+        ++stats_.events_rate_limited;
+        return fail(socket, event, rooms::Error::rate_limited);
+    }
+    if (event.name == "signal")
+        return signal(socket, event);
+    if (event.name == "join-room")
+        return join(socket, event);
+    if (event.name == "leave-room")
+        return leave(socket, event);
+    fail(socket, event, rooms::Error::bad_request); // unknown event
+}
+
+void Service::fail(socketio::Socket& socket, const socketio::Event& event, rooms::Error e) {
+    ++stats_.errors[static_cast<std::size_t>(e)];
+    if (event.ack_id)
+        socket.ack(*event.ack_id, encode_error_ack(e));
+}
+
+void Service::join(socketio::Socket& socket, const socketio::Event& event) {
+    if (!event.attachments.empty())
+        return fail(socket, event, rooms::Error::bad_request);
+    auto req = parse_join(event.args);
+    if (!req)
+        return fail(socket, event, req.error());
+    auto joined = registry_.join(socket.serial(), *req);
+    if (!joined)
+        return fail(socket, event, joined.error());
+    if (log::enabled(log::Level::info))
+        log::info("join", {{"room", rooms::room_tag(req->room_id)},
+                           {"peer", joined->self->peer_id},
+                           {"members", std::to_string(joined->peers.size() + 1)}});
+    if (event.ack_id)
+        socket.ack(*event.ack_id, encode_join_ack(*joined, ice_ ? ice_(req->client_id)
+                                                                : boost::json::array{}));
+}
+
+void Service::signal(socketio::Socket& socket, const socketio::Event& event) {
+    std::size_t size = event.raw.size();
+    for (const auto& a : event.attachments)
+        size += a.size();
+    if (size > limits_.max_signal_bytes)
+        return fail(socket, event, rooms::Error::too_large);
+    auto req = parse_signal(event.args, event.raw);
+    if (!req)
+        return fail(socket, event, req.error());
+    const rooms::Member* self = registry_.member(socket.serial());
+    auto target = self ? registry_.route(socket.serial(), req->to) : std::nullopt;
+    auto conn = target ? conns_.find(*target) : conns_.end();
+    if (conn == conns_.end())
+        return fail(socket, event, rooms::Error::unknown_peer);
+    const std::string out = encode_signal(self->peer_id, *req);
+    conn->second.socket->emit(out, event.attachments);
+    ++stats_.relays;
+    stats_.relay_bytes += out.size();
+    if (event.ack_id)
+        socket.ack(*event.ack_id, encode_ok_ack());
+}
+
+void Service::leave(socketio::Socket& socket, const socketio::Event& event) {
+    const bool was_in = registry_.leave(socket.serial(), rooms::LeaveReason::left);
+    if (!was_in)
+        return fail(socket, event, rooms::Error::not_in_room);
+    if (event.ack_id)
+        socket.ack(*event.ack_id, encode_ok_ack());
+}
+
+void Service::broadcast(std::span<const rooms::ConnId> to, const std::string& array_json) {
+    if (to.empty())
+        return;
+    // Encoded once; every recipient's queue shares the same bytes.
+    const auto frame = socketio::encode(socketio::PacketType::event, "/", array_json);
+    for (rooms::ConnId c : to)
+        if (auto it = conns_.find(c); it != conns_.end())
+            it->second.socket->send(frame);
+}
+
+void Service::peer_joined(std::span<const rooms::ConnId> to, const rooms::Member& who) {
+    broadcast(to, encode_peer_joined(who));
+}
+
+void Service::peer_left(std::span<const rooms::ConnId> to, std::string_view peer_id,
+                        rooms::LeaveReason reason) {
+    broadcast(to, encode_peer_left(peer_id, reason));
+}
+
+void Service::replaced(rooms::ConnId conn) {
+    // Tell the stale connection (if it still hears us) that it lost its
+    // seat, so an old tab that wakes up does not think it is still in.
+    if (auto it = conns_.find(conn); it != conns_.end())
+        it->second.socket->emit(R"(["replaced",{}])");
+}
+
+} // namespace fc::signaling

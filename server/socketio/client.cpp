@@ -1,0 +1,161 @@
+#include "server/socketio/client.hpp"
+
+#include "server/engineio/session_id.hpp"
+#include "server/socketio/namespace_handler.hpp"
+#include "server/socketio/server.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+
+#include <algorithm>
+
+namespace fc::socketio {
+
+Client::Client(Server& server, engineio::Session& session) : server_(server), session_(session) {
+    connect_timer_ = std::make_unique<boost::asio::steady_timer>(session.executor(),
+                                                                 server.settings().connect_timeout);
+    // The weak pointer proves the client is alive: the session owns it.
+    connect_timer_->async_wait(
+        [this, weak = session.weak_from_this()](boost::system::error_code ec) {
+            if (auto s = weak.lock(); s && !ec && sockets_.empty())
+                s->close("connect timeout");
+        });
+}
+
+Client::~Client() = default;
+
+bool Client::send(const engineio::FramePtr& frame) { return session_.send(frame); }
+
+bool Client::send(const engineio::FramePtr& frame, std::span<const std::string> attachments) {
+    if (!session_.send(frame))
+        return false;
+    for (const auto& a : attachments)
+        if (!session_.send(engineio::make_binary_frame(a)))
+            return false;
+    return true;
+}
+
+void Client::fail(const boost::system::error_code&) {
+    ++server_.stats().decode_errors;
+    session_.close("parse error");
+}
+
+void Client::on_message(std::string_view data, bool binary) {
+    if (closed_)
+        return;
+    if (binary) {
+        if (pending_count_ == 0)
+            return fail(DecodeError::unexpected_binary);
+        pending_attachments_.emplace_back(data);
+        if (pending_attachments_.size() < pending_count_)
+            return;
+        // Complete: decode again from our copy (the first decode succeeded).
+        const std::string text = std::move(pending_text_);
+        std::vector<std::string> attachments = std::move(pending_attachments_);
+        pending_text_.clear();
+        pending_attachments_.clear();
+        pending_count_ = 0;
+        auto packet = decode(text);
+        if (!packet)
+            return fail(packet.error());
+        return dispatch(*packet, attachments);
+    }
+    if (pending_count_ != 0)
+        return fail(DecodeError::unexpected_text);
+    auto packet = decode(data);
+    if (!packet)
+        return fail(packet.error());
+    if (packet->attachments > 0) {
+        pending_text_.assign(data);
+        pending_count_ = packet->attachments;
+        pending_attachments_.reserve(pending_count_);
+        return;
+    }
+    dispatch(*packet, {});
+}
+
+void Client::dispatch(const Packet& packet, std::span<const std::string> attachments) {
+    Socket* socket = find(packet.nsp);
+    switch (packet.type) {
+    case PacketType::connect:
+        if (!socket)
+            connect(packet);
+        return;
+    case PacketType::disconnect:
+        if (socket)
+            remove(packet.nsp, "client namespace disconnect");
+        return;
+    case PacketType::event:
+    case PacketType::binary_event: {
+        if (!socket)
+            return; // not connected to that namespace: ignored, as the reference does
+        const auto& args = packet.json.get_array();
+        std::string_view name;
+        if (args[0].is_string())
+            name = args[0].get_string();
+        const Event event{name, args, packet.data, packet.id, attachments};
+        if (auto* handler = server_.find_namespace(socket->nsp()))
+            handler->on_event(*socket, event);
+        return;
+    }
+    case PacketType::ack:
+    case PacketType::binary_ack:
+        return; // the server never asks clients for acks
+    case PacketType::connect_error:
+        return fail(DecodeError::bad_payload);
+    }
+}
+
+void Client::connect(const Packet& packet) {
+    NamespaceHandler* handler = server_.find_namespace(packet.nsp);
+    if (!handler) {
+        ++server_.stats().refused_namespaces;
+        send(encode(PacketType::connect_error, packet.nsp, R"({"message":"Invalid namespace"})"));
+        return;
+    }
+    connect_timer_.reset();
+    auto socket = std::make_unique<Socket>(*this, std::string(packet.nsp), engineio::random_id(),
+                                           server_.next_serial());
+    Socket& s = *socket;
+    sockets_.push_back(std::move(socket));
+    ++server_.stats().connects;
+    ++server_.stats().connected;
+    send(encode(PacketType::connect, s.nsp(), R"({"sid":")" + s.id() + R"("})"));
+    handler->on_connect(s, packet.data);
+}
+
+Socket* Client::find(std::string_view nsp) const {
+    for (const auto& s : sockets_)
+        if (s->nsp() == nsp)
+            return s.get();
+    return nullptr;
+}
+
+void Client::remove(std::string_view nsp, std::string_view reason) {
+    auto it = std::find_if(sockets_.begin(), sockets_.end(),
+                           [&](const auto& s) { return s->nsp() == nsp; });
+    if (it == sockets_.end())
+        return;
+    std::unique_ptr<Socket> socket = std::move(*it);
+    sockets_.erase(it);
+    --server_.stats().connected;
+    if (auto* handler = server_.find_namespace(socket->nsp()))
+        handler->on_disconnect(*socket, reason);
+}
+
+void Client::disconnect(Socket& socket) {
+    const std::string nsp = socket.nsp();
+    send(encode(PacketType::disconnect, nsp, {}));
+    remove(nsp, "server namespace disconnect");
+}
+
+void Client::on_close(std::string_view reason) {
+    if (closed_)
+        return;
+    closed_ = true;
+    connect_timer_.reset();
+    while (!sockets_.empty())
+        remove(sockets_.back()->nsp(), reason);
+}
+
+} // namespace fc::socketio

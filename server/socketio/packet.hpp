@@ -1,0 +1,57 @@
+// Socket.IO v5 packet codec: <type>[<attachments>-][<nsp>,][<id>][<json>].
+// Pure functions, no I/O. Decoders never throw; the encoder writes the
+// Engine.IO message prefix too, so one buffer goes straight to the wire.
+#pragma once
+
+#include "server/engineio/packet.hpp"
+#include "server/socketio/errors.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fc::socketio {
+
+enum class PacketType : char {
+    connect = '0',
+    disconnect = '1',
+    event = '2',
+    ack = '3',
+    connect_error = '4',
+    binary_event = '5',
+    binary_ack = '6',
+};
+
+// Bounds the attachments one packet may announce (the reference server has
+// none, but maxPayload bounds it there; ours is explicit).
+constexpr std::size_t kMaxAttachments = 64;
+
+// A decoded packet; the strings view the input text.
+struct Packet {
+    PacketType type = PacketType::event;
+    std::string_view nsp = "/";
+    std::optional<std::uint64_t> id;
+    std::size_t attachments = 0;
+    std::string_view data; // raw JSON, empty when absent
+    boost::json::value json; // parsed data (null when absent)
+};
+
+// Decodes and validates a packet: header syntax, JSON, and the payload
+// shape the type requires (CONNECT: object or none; EVENT: array starting
+// with a name; ACK: array; DISCONNECT: none). Binary placeholders must
+// refer to one of the announced attachments.
+Result<Packet> decode(std::string_view text);
+
+bool is_binary(PacketType t);
+
+// Encodes a packet as an Engine.IO message frame ("4" + Socket.IO text).
+// `data` is raw JSON text, inserted as is (relayed payloads are never
+// re-serialised).
+engineio::FramePtr encode(PacketType type, std::string_view nsp, std::string_view data,
+                          std::optional<std::uint64_t> id = std::nullopt,
+                          std::size_t attachments = 0);
+
+} // namespace fc::socketio
