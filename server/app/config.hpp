@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <variant>
 #include <string>
 #include <vector>
 

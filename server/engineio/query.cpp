@@ -5,7 +5,10 @@
 namespace fc::engineio {
 
 Result<Query> parse_query(std::string_view raw) {
-    auto params = boost::urls::parse_query(raw);
+    // Boost.URL 1.81's parse_query reads its input up to a NUL (strlen)
+    // whatever the view's length: give it a terminated copy.
+    const std::string terminated(raw);
+    auto params = boost::urls::parse_query(terminated);
     if (!params)
         return params.error();
     Query q;

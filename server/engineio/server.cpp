@@ -105,9 +105,8 @@ std::optional<RequestError> Server::check_websocket(std::string_view query) cons
     auto it = sessions_.find(q->sid);
     if (it == sessions_.end() || it->second->closed())
         return RequestError::session_id_unknown;
-    // Only a polling session that is not already upgrading may upgrade.
-    if (it->second->transport() != TransportKind::polling || it->second->upgrading())
-        return RequestError::bad_request;
+    // A session that already upgraded (or is upgrading) is refused after the
+    // WebSocket handshake, by closing the socket, as the reference does.
     return std::nullopt;
 }
 
@@ -117,6 +116,7 @@ std::shared_ptr<Session> Server::attach_websocket(std::string_view query,
     // Checked again: the session may have changed while the handshake ran.
     if (check_websocket(query))
         return nullptr;
+    // (begin_upgrade refuses sessions that upgraded or are upgrading.)
     auto q = parse_query(query);
     if (!q->has_sid) {
         auto session = open_session(TransportKind::websocket, remote_address);

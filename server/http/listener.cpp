@@ -3,7 +3,7 @@
 #include "server/base/log.hpp"
 #include "server/http/connection.hpp"
 
-#include <boost/asio/strand.hpp>
+#include <boost/asio/ip/v6_only.hpp>
 
 namespace fc::http {
 

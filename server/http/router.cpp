@@ -25,7 +25,9 @@ std::pair<std::string_view, std::string_view> split_target(std::string_view targ
 }
 
 std::string query_param(std::string_view query, std::string_view key) {
-    auto params = boost::urls::parse_query(query);
+    // A terminated copy: Boost.URL 1.81's parse_query reads up to a NUL.
+    const std::string terminated(query);
+    auto params = boost::urls::parse_query(terminated);
     if (!params)
         return {};
     for (const auto& p : *params)
