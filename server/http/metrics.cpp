@@ -122,7 +122,7 @@ std::string health_json(const Sources& s) {
     boost::json::object o;
     o["status"] = "ok";
     o["version"] = FC_VERSION;
-    o["uptime"] = uptime_seconds(s);
+    o["uptime"] = static_cast<std::uint64_t>(uptime_seconds(s)); // whole seconds
     o["rooms"] = s.service->registry().room_count();
     o["members"] = s.service->registry().member_count();
     o["connections"] = s.engine->session_count();

@@ -22,17 +22,26 @@ Registry::Registry(Notifier& notifier, std::size_t max_room_size)
     : notifier_(notifier), max_room_size_(max_room_size) {}
 
 boost::system::result<Joined, Error> Registry::join(ConnId conn, const JoinRequest& req) {
-    leave(conn, LeaveReason::left);
-
     const std::string room_id(req.room_id);
+    // Checked before leaving the current room, so a refused join keeps the
+    // connection where it was. Neither the connection itself nor a stale
+    // member with its clientId (which is replaced) counts against the limit.
+    if (auto it = rooms_.find(room_id); it != rooms_.end()) {
+        const auto others = std::count_if(
+            it->second.members.begin(), it->second.members.end(), [&](const Member& m) {
+                return m.conn != conn && m.client_id != req.client_id;
+            });
+        if (static_cast<std::size_t>(others) >= max_room_size_)
+            return Error::room_full;
+    } else if (max_room_size_ == 0) {
+        return Error::room_full;
+    }
+
+    leave(conn, LeaveReason::left);
     if (auto it = rooms_.find(room_id); it != rooms_.end()) {
         auto& members = it->second.members;
         auto stale = std::find_if(members.begin(), members.end(),
                                   [&](const Member& m) { return m.client_id == req.client_id; });
-        // A stale self does not count against the limit: it is replaced.
-        const std::size_t others = members.size() - (stale == members.end() ? 0 : 1);
-        if (others >= max_room_size_)
-            return Error::room_full;
         if (stale != members.end()) {
             const ConnId old = stale->conn;
             ++counts_.replacements;
@@ -40,8 +49,6 @@ boost::system::result<Joined, Error> Registry::join(ConnId conn, const JoinReque
                    LeaveReason::replaced);
             notifier_.replaced(old);
         }
-    } else if (max_room_size_ == 0) {
-        return Error::room_full;
     }
     // The room may have emptied (and gone) with the replacement.
     Room& room = rooms_.try_emplace(room_id, Room{room_id, {}}).first->second;
