@@ -25,7 +25,7 @@ constexpr std::string_view name(Level l) {
     return "info";
 }
 
-void append_value(std::string& line, std::string_view v) {
+void append_value(std::string &line, std::string_view v) {
     const bool quote = v.empty() || v.find_first_of(" \"=\\\n\t") != std::string_view::npos;
     if (!quote) {
         line += v;
@@ -48,10 +48,14 @@ void append_value(std::string& line, std::string_view v) {
 }
 } // namespace
 
-void set_level(Level level) { g_level.store(level); }
-bool enabled(Level level) { return level >= g_level.load(std::memory_order_relaxed); }
+void set_level(Level level) {
+    g_level.store(level);
+}
+bool enabled(Level level) {
+    return level >= g_level.load(std::memory_order_relaxed);
+}
 
-bool parse_level(std::string_view text, Level& out) {
+bool parse_level(std::string_view text, Level &out) {
     for (Level l : {Level::debug, Level::info, Level::warn, Level::error})
         if (text == name(l)) {
             out = l;
@@ -71,7 +75,8 @@ void write(Level level, std::string_view event, std::initializer_list<Field> fie
     gmtime_r(&t, &tm);
     char ts[64];
     std::snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms));
     std::string line;
     line.reserve(128);
     line += ts;
@@ -79,7 +84,7 @@ void write(Level level, std::string_view event, std::initializer_list<Field> fie
     line += name(level);
     line += " event=";
     append_value(line, event);
-    for (const auto& [k, v] : fields) {
+    for (const auto &[k, v] : fields) {
         line.push_back(' ');
         line += k;
         line.push_back('=');

@@ -7,24 +7,26 @@ namespace fc::engineio {
 namespace {
 constexpr std::string_view kTextType = "text/plain; charset=UTF-8";
 
-const FramePtr& noop_frame() {
+const FramePtr &noop_frame() {
     static const FramePtr f = make_text_frame(PacketType::noop);
     return f;
 }
-const FramePtr& ping_frame() {
+const FramePtr &ping_frame() {
     static const FramePtr f = make_text_frame(PacketType::ping);
     return f;
 }
 } // namespace
 
-Session::Session(Server& server, std::string id, TransportKind transport,
+Session::Session(Server &server, std::string id, TransportKind transport,
                  std::string remote_address)
     : server_(server), id_(std::move(id)), transport_(transport),
       remote_address_(std::move(remote_address)), heartbeat_(server.executor()) {}
 
 Session::~Session() = default;
 
-const boost::asio::any_io_executor& Session::executor() const { return server_.executor(); }
+const boost::asio::any_io_executor &Session::executor() const {
+    return server_.executor();
+}
 
 void Session::start(WebSocketLinkPtr link, std::string_view open_packet) {
     if (link) {
@@ -148,7 +150,7 @@ void Session::on_post(std::string_view body, PollExchangePtr post) {
         return finish("parse error", false);
     }
     auto self = shared_from_this();
-    for (const auto& p : *packets) {
+    for (const auto &p : *packets) {
         if (state_ == State::closed)
             break;
         on_packet(p.type, p.data, p.binary);
@@ -178,7 +180,7 @@ void Session::on_packet(PacketType type, std::string_view data, bool binary) {
 
 // --- WebSocket -------------------------------------------------------------
 
-void Session::on_ws_message(WebSocketLink* from, std::string_view data, bool binary) {
+void Session::on_ws_message(WebSocketLink *from, std::string_view data, bool binary) {
     if (state_ == State::closed)
         return;
     if (probe_ && from == probe_.get())
@@ -194,7 +196,7 @@ void Session::on_ws_message(WebSocketLink* from, std::string_view data, bool bin
     on_packet(p->type, p->data, false);
 }
 
-void Session::on_ws_closed(WebSocketLink* from) {
+void Session::on_ws_closed(WebSocketLink *from) {
     if (probe_ && from == probe_.get()) {
         probe_.reset();
         return abort_upgrade();
@@ -205,7 +207,7 @@ void Session::on_ws_closed(WebSocketLink* from) {
     }
 }
 
-void Session::on_written(WebSocketLink* from, bool ok) {
+void Session::on_written(WebSocketLink *from, bool ok) {
     if (!ws_ || from != ws_.get())
         return; // the "3probe" on a probe link
     writing_ = false;

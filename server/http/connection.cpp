@@ -24,7 +24,7 @@ template <class Stream> constexpr bool is_tls() {
 } // namespace
 
 template <class Stream>
-Connection<Stream>::Connection(Stream&& stream, Router& router, std::string remote)
+Connection<Stream>::Connection(Stream &&stream, Router &router, std::string remote)
     : stream_(std::move(stream)), router_(router), remote_(std::move(remote)) {}
 
 template <class Stream> void Connection<Stream>::run() {
@@ -70,11 +70,11 @@ template <class Stream> void Connection<Stream>::on_read(boost::system::error_co
 
     if (beast::websocket::is_upgrade(req)) {
         auto route = router_.upgrade(req, remote_);
-        if (auto* res = std::get_if<Response>(&route))
+        if (auto *res = std::get_if<Response>(&route))
             return send(std::move(*res));
-        auto& up = std::get<Router::Upgrade>(route);
-        auto ws = std::make_shared<engineio::WebSocketTransport<Stream>>(std::move(stream_),
-                                                                         *up.engine);
+        auto &up = std::get<Router::Upgrade>(route);
+        auto ws =
+            std::make_shared<engineio::WebSocketTransport<Stream>>(std::move(stream_), *up.engine);
         ws->accept(std::move(req), std::move(up.query), remote_);
         return; // the stream now belongs to the WebSocket transport
     }
@@ -87,14 +87,15 @@ template <class Stream> void Connection<Stream>::send(Response res) {
     const bool close = res.need_eof();
     writing_ = std::make_shared<Response>(std::move(res));
     beast::get_lowest_layer(stream_).expires_after(kRequestTimeout);
-    beast_http::async_write(stream_, *writing_,
-                            [self = this->shared_from_this(), close](boost::system::error_code ec,
-                                                                     std::size_t) {
-                                self->on_write(ec, close);
-                            });
+    beast_http::async_write(
+        stream_, *writing_,
+        [self = this->shared_from_this(), close](boost::system::error_code ec, std::size_t) {
+            self->on_write(ec, close);
+        });
 }
 
-template <class Stream> void Connection<Stream>::on_write(boost::system::error_code ec, bool close) {
+template <class Stream>
+void Connection<Stream>::on_write(boost::system::error_code ec, bool close) {
     writing_.reset();
     if (ec)
         return;

@@ -15,8 +15,8 @@ namespace fc::http {
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     // Throws on bind errors (a startup failure). `tls` may be null.
-    Listener(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& endpoint,
-             Router& router, boost::asio::ssl::context* tls);
+    Listener(boost::asio::io_context &ioc, const boost::asio::ip::tcp::endpoint &endpoint,
+             Router &router, boost::asio::ssl::context *tls);
 
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
     void run();
@@ -25,10 +25,10 @@ public:
 private:
     void do_accept();
 
-    boost::asio::io_context& ioc_;
+    boost::asio::io_context &ioc_;
     boost::asio::ip::tcp::acceptor acceptor_;
-    Router& router_;
-    boost::asio::ssl::context* tls_;
+    Router &router_;
+    boost::asio::ssl::context *tls_;
 };
 
 } // namespace fc::http

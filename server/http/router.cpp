@@ -30,7 +30,7 @@ std::string query_param(std::string_view query, std::string_view key) {
     auto params = boost::urls::parse_query(terminated);
     if (!params)
         return {};
-    for (const auto& p : *params)
+    for (const auto &p : *params)
         if (p.key == key && p.has_value) {
             std::string v;
             p.value.decode({}, boost::urls::string_token::assign_to(v));
@@ -43,25 +43,25 @@ std::string query_param(std::string_view query, std::string_view key) {
 // CORS headers its origin needs.
 class EngineExchange final : public engineio::PollExchange {
 public:
-    EngineExchange(ResponderPtr out, const CorsPolicy& cors, Request head)
+    EngineExchange(ResponderPtr out, const CorsPolicy &cors, Request head)
         : out_(std::move(out)), cors_(cors), head_(std::move(head)) {}
 
     void respond(unsigned status, std::string_view type, std::string body) override {
-        Response res = make_response(head_, static_cast<beast_http::status>(status), type,
-                                     std::move(body));
+        Response res =
+            make_response(head_, static_cast<beast_http::status>(status), type, std::move(body));
         cors_.decorate(head_, res);
         out_->send(std::move(res));
     }
 
 private:
     ResponderPtr out_;
-    const CorsPolicy& cors_;
+    const CorsPolicy &cors_;
     Request head_; // headers only: origin, host, version, keep-alive
 };
 
 } // namespace
 
-void add_security_headers(Response& res) {
+void add_security_headers(Response &res) {
     res.set(beast_http::field::server, "festival-chat-server");
     // Room links carry the room: never leak them to other sites.
     res.set("Referrer-Policy", "no-referrer");
@@ -79,7 +79,7 @@ void add_security_headers(Response& res) {
     res.set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()");
 }
 
-Response make_response(const Request& req, beast_http::status status, std::string_view type,
+Response make_response(const Request &req, beast_http::status status, std::string_view type,
                        std::string body) {
     Response res{status, req.version()};
     res.set(beast_http::field::content_type, type);
@@ -90,8 +90,8 @@ Response make_response(const Request& req, beast_http::status status, std::strin
     return res;
 }
 
-Router::Router(RouterConfig config, engineio::Server& engine, engineio::Server* test_engine,
-               const StaticFiles& files, Sources sources)
+Router::Router(RouterConfig config, engineio::Server &engine, engineio::Server *test_engine,
+               const StaticFiles &files, Sources sources)
     : config_(std::move(config)), engine_(engine), test_engine_(test_engine), files_(files),
       sources_(sources), cors_(config_.cors_origins), per_ip_(config_.connections_per_ip) {
     sources_.http = &stats_;
@@ -104,7 +104,7 @@ std::size_t Router::body_limit() const {
     return limit + 1; // one more byte so an oversized body is seen as such
 }
 
-engineio::Server* Router::engine_for(std::string_view path) const {
+engineio::Server *Router::engine_for(std::string_view path) const {
     if (path == kEnginePath || path == kEnginePath.substr(0, kEnginePath.size() - 1))
         return &engine_;
     if (test_engine_ &&
@@ -113,8 +113,8 @@ engineio::Server* Router::engine_for(std::string_view path) const {
     return nullptr;
 }
 
-std::optional<Response> Router::refuse_engine_request(const Request& req, std::string_view query,
-                                                      const std::string& remote) {
+std::optional<Response> Router::refuse_engine_request(const Request &req, std::string_view query,
+                                                      const std::string &remote) {
     if (!cors_.allowed(req)) {
         ++stats_.forbidden_origins;
         auto res = make_response(req, beast_http::status::forbidden, "application/json",
@@ -126,8 +126,9 @@ std::optional<Response> Router::refuse_engine_request(const Request& req, std::s
         const auto now = rooms::Clock::now();
         if (!per_ip_.take(remote, now)) {
             ++stats_.rate_limited_connections;
-            return make_response(req, beast_http::status::too_many_requests, "application/json",
-                                 R"({"code":4,"message":"Too many new connections from this address"})");
+            return make_response(
+                req, beast_http::status::too_many_requests, "application/json",
+                R"({"code":4,"message":"Too many new connections from this address"})");
         }
         if (per_ip_.size() > 10000)
             per_ip_.prune(now);
@@ -135,11 +136,11 @@ std::optional<Response> Router::refuse_engine_request(const Request& req, std::s
     return std::nullopt;
 }
 
-void Router::handle(Request req, const std::string& remote, const ResponderPtr& out) {
+void Router::handle(Request req, const std::string &remote, const ResponderPtr &out) {
     ++stats_.requests;
     const auto [path, query] = split_target(req.target());
 
-    if (auto* engine = engine_for(path)) {
+    if (auto *engine = engine_for(path)) {
         if (req.method() == beast_http::verb::options) {
             auto res = cors_.preflight(req);
             add_security_headers(res);
@@ -157,7 +158,8 @@ void Router::handle(Request req, const std::string& remote, const ResponderPtr& 
     }
 
     Response res;
-    const bool get = req.method() == beast_http::verb::get || req.method() == beast_http::verb::head;
+    const bool get =
+        req.method() == beast_http::verb::get || req.method() == beast_http::verb::head;
     if (path == "/healthz" && get) {
         res = make_response(req, beast_http::status::ok, "application/json", health_json(sources_));
     } else if (path == "/metrics" && get) {
@@ -176,16 +178,17 @@ void Router::handle(Request req, const std::string& remote, const ResponderPtr& 
     out->send(std::move(res));
 }
 
-Response Router::ice_servers(const Request& req, std::string_view query) const {
+Response Router::ice_servers(const Request &req, std::string_view query) const {
     std::string client = query_param(query, "clientId");
     if (client.empty() || client.size() > 64)
         client = "anonymous";
     boost::json::object o;
     o["iceServers"] = ice_servers_json(config_.ice, client, std::chrono::system_clock::now());
-    return make_response(req, beast_http::status::ok, "application/json", boost::json::serialize(o));
+    return make_response(req, beast_http::status::ok, "application/json",
+                         boost::json::serialize(o));
 }
 
-Response Router::qr(const Request& req, std::string_view query) const {
+Response Router::qr(const Request &req, std::string_view query) const {
     auto svg = qr_svg(query_param(query, "text"));
     if (!svg)
         return make_response(req, beast_http::status::bad_request, "application/json",
@@ -195,11 +198,11 @@ Response Router::qr(const Request& req, std::string_view query) const {
     return res;
 }
 
-std::variant<Router::Upgrade, Response> Router::upgrade(const Request& req,
-                                                        const std::string& remote) {
+std::variant<Router::Upgrade, Response> Router::upgrade(const Request &req,
+                                                        const std::string &remote) {
     ++stats_.requests;
     const auto [path, query] = split_target(req.target());
-    auto* engine = engine_for(path);
+    auto *engine = engine_for(path);
     if (!engine) {
         auto res = make_response(req, beast_http::status::not_found, "text/plain", "Not found\n");
         add_security_headers(res);

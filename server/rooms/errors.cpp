@@ -27,7 +27,8 @@ std::string_view message(Error e) {
     case Error::bad_request:
         return "missing or mistyped field";
     case Error::invalid_room:
-        return "room ids are 1-64 characters of a-z, 0-9, '_' and '-', starting with a letter or digit";
+        return "room ids are 1-64 characters of a-z, 0-9, '_' and '-', starting with a letter or "
+               "digit";
     case Error::room_full:
         return "the room is full";
     case Error::rate_limited:

@@ -9,10 +9,14 @@
 namespace fc::rooms {
 
 namespace {
-bool lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool id_char(char c) { return lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '_' || c == '-'; }
+bool lower_alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool id_char(char c) {
+    return lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
+}
 
-void random_bytes(unsigned char* out, int n) {
+void random_bytes(unsigned char *out, int n) {
     if (RAND_bytes(out, n) != 1)
         throw std::runtime_error("RAND_bytes failed");
 }
@@ -40,7 +44,11 @@ bool valid_display_name(std::string_view name) {
     std::size_t points = 0;
     for (std::size_t i = 0; i < name.size();) {
         const auto c = static_cast<unsigned char>(name[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        std::size_t len = c < 0x80           ? 1
+                          : (c >> 5) == 0x6  ? 2
+                          : (c >> 4) == 0xE  ? 3
+                          : (c >> 3) == 0x1E ? 4
+                                             : 0;
         if (len == 0 || i + len > name.size())
             return false;
         for (std::size_t k = 1; k < len; ++k)
@@ -73,7 +81,7 @@ std::string room_tag(std::string_view room_id) {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char*>(room_id.data()), room_id.size(), mac, &len);
+         reinterpret_cast<const unsigned char *>(room_id.data()), room_id.size(), mac, &len);
     static constexpr char kHex[] = "0123456789abcdef";
     std::string tag = "r_";
     for (unsigned i = 0; i < 6; ++i) {

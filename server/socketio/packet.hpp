@@ -35,7 +35,7 @@ struct Packet {
     std::string_view nsp = "/";
     std::optional<std::uint64_t> id;
     std::size_t attachments = 0;
-    std::string_view data; // raw JSON, empty when absent
+    std::string_view data;   // raw JSON, empty when absent
     boost::json::value json; // parsed data (null when absent)
 };
 

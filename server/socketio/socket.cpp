@@ -5,12 +5,16 @@
 
 namespace fc::socketio {
 
-Socket::Socket(Client& client, std::string nsp, std::string id, std::uint64_t serial)
+Socket::Socket(Client &client, std::string nsp, std::string id, std::uint64_t serial)
     : client_(client), nsp_(std::move(nsp)), id_(std::move(id)), serial_(serial) {}
 
-engineio::Session& Socket::session() const { return client_.session(); }
+engineio::Session &Socket::session() const {
+    return client_.session();
+}
 
-const std::string& Socket::remote_address() const { return client_.session().remote_address(); }
+const std::string &Socket::remote_address() const {
+    return client_.session().remote_address();
+}
 
 bool Socket::emit(std::string_view array_json, std::span<const std::string> attachments) {
     const auto type = attachments.empty() ? PacketType::event : PacketType::binary_event;
@@ -18,7 +22,9 @@ bool Socket::emit(std::string_view array_json, std::span<const std::string> atta
                         attachments);
 }
 
-bool Socket::send(const engineio::FramePtr& frame) { return client_.send(frame); }
+bool Socket::send(const engineio::FramePtr &frame) {
+    return client_.send(frame);
+}
 
 void Socket::ack(std::uint64_t id, std::string_view array_json,
                  std::span<const std::string> attachments) {
@@ -26,6 +32,8 @@ void Socket::ack(std::uint64_t id, std::string_view array_json,
     client_.send(encode(type, nsp_, array_json, id, attachments.size()), attachments);
 }
 
-void Socket::disconnect() { client_.disconnect(*this); }
+void Socket::disconnect() {
+    client_.disconnect(*this);
+}
 
 } // namespace fc::socketio
