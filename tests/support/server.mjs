@@ -1,0 +1,173 @@
+// Starts the real festival-chat-server on a free loopback port for a test,
+// and the small helpers every protocol test uses. Every wait has a deadline.
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { io } from "socket.io-client";
+import WebSocket from "ws";
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const serverBin = process.env.FC_SERVER_BIN
+  ? resolve(repo, process.env.FC_SERVER_BIN)
+  : join(repo, "build/server/festival-chat-server");
+const sanitized = process.env.FC_SANITIZED === "1";
+// ASan builds start and run slower: stretch the deadlines, not the logic.
+export const slow = sanitized ? 4 : 1;
+
+export function emptyWebRoot() {
+  const dir = mkdtempSync(join(tmpdir(), "fc-web-"));
+  writeFileSync(join(dir, "index.html"), "<!doctype html><title>t</title>");
+  return dir;
+}
+
+export async function startServer(args = [], { webRoot } = {}) {
+  const root = webRoot ?? emptyWebRoot();
+  const proc = spawn(
+    serverBin,
+    ["--host", "127.0.0.1", "--port", "0", "--no-qr", "--web-root", root, ...args],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  let stderr = "";
+  proc.stdout.on("data", (d) => (stdout += d));
+  proc.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise((res) => proc.on("exit", (code, signal) => res({ code, signal })));
+  const port = await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not start:\n${stderr}`)), 10000 * slow);
+    const check = () => {
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        res(Number(m[1]));
+      }
+    };
+    proc.stdout.on("data", check);
+    exited.then(({ code }) => rej(new Error(`server exited with ${code}:\n${stderr}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  let stopped = false;
+  return {
+    url,
+    port,
+    proc,
+    output: () => stdout + stderr,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      proc.kill("SIGTERM");
+      const killer = setTimeout(() => proc.kill("SIGKILL"), 5000 * slow);
+      const { code, signal } = await exited;
+      clearTimeout(killer);
+      if (sanitized && /runtime error|AddressSanitizer|LeakSanitizer/.test(stderr)) {
+        throw new Error(`sanitizer report:\n${stderr}`);
+      }
+      if (code !== 0) throw new Error(`server exit ${code} ${signal ?? ""}:\n${stderr.slice(-4000)}`);
+    },
+  };
+}
+
+export function withDeadline(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, rej) => {
+      timer = setTimeout(() => rej(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms * slow);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export function once(emitter, event, ms = 3000) {
+  return withDeadline(
+    new Promise((res) => emitter.once(event, (...args) => res(args.length > 1 ? args : args[0]))),
+    ms,
+    `"${event}"`,
+  );
+}
+
+export function connectClient(url, opts = {}) {
+  const socket = io(url, { forceNew: true, reconnection: false, ...opts });
+  return withDeadline(
+    new Promise((res, rej) => {
+      socket.once("connect", () => res(socket));
+      socket.once("connect_error", (e) => rej(e));
+    }),
+    5000,
+    "connect",
+  );
+}
+
+export function emitWithAck(socket, event, payload, ms = 3000) {
+  return socket.timeout(ms * slow).emitWithAck(event, payload);
+}
+
+let counter = 0;
+export function uniqueRoom(prefix = "room") {
+  return `${prefix}-${process.pid}-${++counter}`;
+}
+export function clientId(tag = "c") {
+  return `${tag}${process.pid}x${++counter}`.padEnd(8, "0");
+}
+
+// Joins a fresh socket.io client into `room`; resolves { socket, ack }.
+export async function joined(url, room, name = "", opts = {}) {
+  const socket = await connectClient(url, opts);
+  const id = opts.clientId ?? clientId();
+  const ack = await emitWithAck(socket, "join-room", { roomId: room, clientId: id, displayName: name });
+  if (!ack.ok) throw new Error(`join failed: ${JSON.stringify(ack)}`);
+  return { socket, ack, clientId: id };
+}
+
+// A raw WebSocket speaking Engine.IO by hand; collects text/binary frames.
+export async function rawSocket(url, path = "/socket.io/", query = "EIO=4&transport=websocket", headers = {}) {
+  const ws = new WebSocket(`${url.replace("http", "ws")}${path}?${query}`, { headers });
+  const frames = [];
+  const waiters = [];
+  ws.on("message", (data, isBinary) => {
+    frames.push(isBinary ? Buffer.from(data) : data.toString());
+    while (waiters.length && frames.length) waiters.shift()(frames.shift());
+  });
+  const closed = new Promise((res) => ws.on("close", (code) => res(code)));
+  ws.on("error", () => {});
+  await withDeadline(new Promise((res, rej) => { ws.once("open", res); ws.once("error", rej); }), 3000, "ws open");
+  return {
+    ws,
+    closed,
+    next(ms = 3000) {
+      if (frames.length) return Promise.resolve(frames.shift());
+      return withDeadline(new Promise((res) => waiters.push(res)), ms, "ws frame");
+    },
+    // Next frame that is not a ping (answering pings so the session lives).
+    nextNonPing(ms = 3000) {
+      return withDeadline((async () => {
+        for (;;) {
+          const f = await this.next(ms);
+          if (f === "2") { ws.send("3"); continue; }
+          return f;
+        }
+      })(), ms, "a non-ping ws frame");
+    },
+    send(x) { ws.send(x); },
+    close() { ws.close(); },
+  };
+}
+
+export async function poll(url, sid, path = "/socket.io/") {
+  const res = await fetch(`${url}${path}?EIO=4&transport=polling&sid=${sid}`);
+  return { status: res.status, body: await res.text() };
+}
+
+export async function post(url, sid, body, path = "/socket.io/") {
+  const res = await fetch(`${url}${path}?EIO=4&transport=polling&sid=${sid}`, { method: "POST", body });
+  return { status: res.status, body: await res.text() };
+}
+
+export async function handshake(url, path = "/socket.io/") {
+  const res = await fetch(`${url}${path}?EIO=4&transport=polling`);
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`handshake ${res.status}: ${text}`);
+  return JSON.parse(text.slice(1));
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
