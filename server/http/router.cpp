@@ -50,6 +50,7 @@ public:
         Response res =
             make_response(head_, static_cast<beast_http::status>(status), type, std::move(body));
         cors_.decorate(head_, res);
+        add_security_headers(res);
         out_->send(std::move(res));
     }
 
