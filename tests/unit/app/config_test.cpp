@@ -1,0 +1,84 @@
+#include "server/app/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+using namespace fc::app;
+
+namespace {
+std::map<std::string, std::string> g_env;
+const char *env(const char *name) {
+    auto it = g_env.find(name);
+    return it == g_env.end() ? nullptr : it->second.c_str();
+}
+std::variant<Parsed, std::string> parse(std::vector<const char *> args,
+                                        std::map<std::string, std::string> e = {}) {
+    g_env = std::move(e);
+    args.insert(args.begin(), "festival-chat-server");
+    return parse_config(static_cast<int>(args.size()), args.data(), env);
+}
+Config config(std::vector<const char *> args, std::map<std::string, std::string> e = {}) {
+    auto r = parse(std::move(args), std::move(e));
+    EXPECT_TRUE(std::holds_alternative<Parsed>(r)) << std::get<std::string>(r);
+    return std::get<Parsed>(r).config;
+}
+std::string error(std::vector<const char *> args, std::map<std::string, std::string> e = {}) {
+    auto r = parse(std::move(args), std::move(e));
+    return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : "";
+}
+} // namespace
+
+TEST(Config, DefaultsServeAFestivalLan) {
+    const auto c = config({});
+    EXPECT_EQ(c.host, "0.0.0.0");
+    EXPECT_EQ(c.port, 3000);
+    EXPECT_EQ(c.engine.ping_interval.count(), 25000);
+    EXPECT_EQ(c.engine.ping_timeout.count(), 60000);
+    EXPECT_EQ(c.limits.max_room_size, 64u);
+    EXPECT_EQ(c.ice.stun_urls.size(), 2u);
+    EXPECT_TRUE(c.ice.turn_secret.empty());
+    EXPECT_FALSE(c.protocol_test_mode);
+}
+
+TEST(Config, FlagsWinOverEnvironment) {
+    const auto c = config({"--port", "4000", "--host=127.0.0.1"},
+                          {{"FC_PORT", "5000"}, {"FC_ROOM_SIZE", "8"}});
+    EXPECT_EQ(c.port, 4000);
+    EXPECT_EQ(c.host, "127.0.0.1");
+    EXPECT_EQ(c.limits.max_room_size, 8u);
+}
+
+TEST(Config, ListsSplitOnCommas) {
+    const auto c =
+        config({"--stun-urls", "stun:a:1, stun:b:2", "--cors-origin", "https://x,https://y"});
+    EXPECT_EQ(c.ice.stun_urls, (std::vector<std::string>{"stun:a:1", "stun:b:2"}));
+    EXPECT_EQ(c.cors_origins.size(), 2u);
+    EXPECT_TRUE(config({"--stun-urls", "none"}).ice.stun_urls.empty());
+}
+
+TEST(Config, BadValuesNameTheSetting) {
+    EXPECT_NE(error({"--port=abc"}).find("--port"), std::string::npos);
+    EXPECT_NE(error({"--port", "70000"}).find("--port"), std::string::npos);
+    EXPECT_NE(error({}, {{"FC_PORT", "x"}}).find("FC_PORT"), std::string::npos);
+    EXPECT_NE(error({"--port"}).find("needs a value"), std::string::npos);
+    EXPECT_NE(error({"--nope"}).find("unknown option"), std::string::npos);
+    EXPECT_NE(error({"--tls-cert", "c.pem"}).find("--tls-key"), std::string::npos);
+    EXPECT_NE(error({"--turn-secret", "s"}).find("--turn-urls"), std::string::npos);
+    EXPECT_NE(error({"--room-size", "0"}).find("--room-size"), std::string::npos);
+}
+
+TEST(Config, ProtocolTestModeSetsWhatTheSuitesExpect) {
+    const auto c = config({"--protocol-test-mode"});
+    EXPECT_TRUE(c.protocol_test_mode);
+    EXPECT_EQ(c.engine.ping_interval.count(), 300);
+    EXPECT_EQ(c.engine.ping_timeout.count(), 200);
+    EXPECT_EQ(c.engine.max_payload, 1000000u);
+    EXPECT_EQ(c.socketio.connect_timeout.count(), 1000);
+}
+
+TEST(Config, HelpAndVersionAreActions) {
+    EXPECT_EQ(std::get<Parsed>(parse({"--help"})).action, Action::help);
+    EXPECT_EQ(std::get<Parsed>(parse({"--version"})).action, Action::version);
+    EXPECT_NE(help_text().find("--turn-secret"), std::string::npos);
+}

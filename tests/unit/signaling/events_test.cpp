@@ -1,0 +1,94 @@
+#include "server/signaling/events.hpp"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+using namespace fc::signaling;
+using fc::rooms::Error;
+
+namespace {
+boost::json::array args(std::string_view text) {
+    return boost::json::parse(text).as_array();
+}
+} // namespace
+
+TEST(ParseJoin, AcceptsAValidRequest) {
+    const auto a = args(
+        R"(["join-room",{"roomId":"blue-tiger-42","clientId":"k3j4h5g6f7","displayName":"Ana"}])");
+    auto r = parse_join(a);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->room_id, "blue-tiger-42");
+    EXPECT_EQ(r->client_id, "k3j4h5g6f7");
+    EXPECT_EQ(r->display_name, "Ana");
+}
+
+TEST(ParseJoin, GivesEachFieldItsCode) {
+    EXPECT_EQ(parse_join(args(R"(["join-room"])")).error(), Error::bad_request);
+    EXPECT_EQ(parse_join(args(R"(["join-room","x"])")).error(), Error::bad_request);
+    EXPECT_EQ(parse_join(args(R"(["join-room",{"clientId":"abcdefgh"}])")).error(),
+              Error::bad_request);
+    EXPECT_EQ(parse_join(args(R"(["join-room",{"roomId":1,"clientId":"abcdefgh"}])")).error(),
+              Error::bad_request);
+    EXPECT_EQ(parse_join(args(R"(["join-room",{"roomId":"Bad","clientId":"abcdefgh"}])")).error(),
+              Error::invalid_room);
+    EXPECT_EQ(parse_join(args(R"(["join-room",{"roomId":"ok","clientId":"abc"}])")).error(),
+              Error::bad_request);
+    EXPECT_EQ(
+        parse_join(args(R"(["join-room",{"roomId":"ok","clientId":"abcdefgh","displayName":5}])"))
+            .error(),
+        Error::bad_request);
+    EXPECT_TRUE(parse_join(
+        args(R"(["join-room",{"roomId":"ok","clientId":"abcdefgh","displayName":null}])")));
+}
+
+TEST(ParseSignal, KeepsThePayloadBytesExactly) {
+    const std::string raw =
+        R"(["signal",{"to":"p_x","type":"offer","payload":{"n":1.50,"s":"\u00e9"}}])";
+    auto r = parse_signal(args(raw), raw);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->to, "p_x");
+    EXPECT_EQ(r->type_raw, R"("offer")");
+    EXPECT_EQ(r->payload_raw, R"({"n":1.50,"s":"\u00e9"})");
+    EXPECT_EQ(encode_signal("p_me", *r),
+              R"(["signal",{"from":"p_me","type":"offer","payload":{"n":1.50,"s":"\u00e9"}}])");
+}
+
+TEST(ParseSignal, DefaultsAMissingPayloadToNull) {
+    const std::string raw = R"(["signal",{"to":"p_x","type":"candidate"}])";
+    auto r = parse_signal(args(raw), raw);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->payload_raw, "null");
+}
+
+TEST(ParseSignal, RefusesAmbiguousOrMistypedSignals) {
+    for (const std::string raw : {
+             R"(["signal",{"type":"offer"}])",
+             R"(["signal",{"to":"p_x"}])",
+             R"(["signal",{"to":1,"type":"offer"}])",
+             R"(["signal",{"to":"p_x","type":"offerofferofferofferofferofferoff!"}])",
+             R"(["signal",{"to":"p_x","type":"a","payload":1,"payload":2}])",
+             R"(["signal",{"to":"p_x","type":"a","pay\u006coad":1}])",
+             R"(["signal","x"])",
+         })
+        EXPECT_EQ(parse_signal(args(raw), raw).error(), Error::bad_request) << raw;
+}
+
+TEST(Encoders, WriteTheContractsJson) {
+    fc::rooms::Member m{7, "p_a", "clientAA", "Ana \"A\""};
+    EXPECT_EQ(
+        encode_peer_joined(m),
+        R"(["peer-joined",{"peerId":"p_a","clientId":"clientAA","displayName":"Ana \"A\""}])");
+    EXPECT_EQ(encode_peer_left("p_a", fc::rooms::LeaveReason::replaced),
+              R"(["peer-left",{"peerId":"p_a","reason":"replaced"}])");
+    EXPECT_EQ(encode_ok_ack(), R"([{"ok":true}])");
+    EXPECT_EQ(encode_error_ack(Error::room_full)
+                  .rfind(R"([{"ok":false,"error":{"code":"room-full","message":)", 0),
+              0u);
+    fc::rooms::Member other{8, "p_b", "clientBB", "Bo"};
+    fc::rooms::Joined j{&m, {&other}};
+    boost::json::array ice;
+    ice.emplace_back(boost::json::object{{"urls", "stun:x"}});
+    EXPECT_EQ(
+        encode_join_ack(j, ice),
+        R"([{"ok":true,"peerId":"p_a","peers":[{"peerId":"p_b","clientId":"clientBB","displayName":"Bo"}],"iceServers":[{"urls":"stun:x"}]}])");
+}

@@ -1,0 +1,94 @@
+#include "server/socketio/packet.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace fc::socketio;
+
+TEST(SocketioPacket, DecodesConnectWithAndWithoutNamespace) {
+    auto p = decode("0");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->type, PacketType::connect);
+    EXPECT_EQ(p->nsp, "/");
+    EXPECT_TRUE(p->data.empty());
+
+    p = decode(R"(0/custom,{"token":"123"})");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->nsp, "/custom");
+    EXPECT_EQ(p->data, R"({"token":"123"})");
+
+    p = decode("0/custom"); // no trailing comma
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->nsp, "/custom");
+}
+
+TEST(SocketioPacket, DecodesEventsWithAckIds) {
+    auto p = decode(R"(2456["message-with-ack",1,"2",{"3":[false]}])");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->type, PacketType::event);
+    ASSERT_TRUE(p->id);
+    EXPECT_EQ(*p->id, 456u);
+    EXPECT_EQ(p->json.as_array().size(), 4u);
+    EXPECT_EQ(p->data, R"(["message-with-ack",1,"2",{"3":[false]}])");
+}
+
+TEST(SocketioPacket, DecodesBinaryHeaders) {
+    auto p = decode(R"(52-789["m",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->type, PacketType::binary_event);
+    EXPECT_EQ(p->attachments, 2u);
+    EXPECT_EQ(*p->id, 789u);
+}
+
+TEST(SocketioPacket, RejectsMalformedPackets) {
+    EXPECT_EQ(decode("").error(), make_error_code(DecodeError::empty_packet));
+    EXPECT_EQ(decode("abc").error(), make_error_code(DecodeError::unknown_packet_type));
+    EXPECT_EQ(decode("9").error(), make_error_code(DecodeError::unknown_packet_type));
+    EXPECT_EQ(decode("2{}").error(), make_error_code(DecodeError::bad_payload));
+    EXPECT_EQ(decode(R"(2abc["x"])").error(), make_error_code(DecodeError::bad_json));
+    EXPECT_EQ(decode("1{}").error(), make_error_code(DecodeError::bad_payload));
+    EXPECT_EQ(decode("2[]").error(), make_error_code(DecodeError::bad_payload));
+    EXPECT_EQ(decode("2[true]").error(), make_error_code(DecodeError::bad_payload));
+    EXPECT_EQ(decode("0[]").error(), make_error_code(DecodeError::bad_payload));
+    EXPECT_EQ(decode(R"(2["x",)").error(), make_error_code(DecodeError::bad_json));
+    EXPECT_EQ(decode(R"(5["x"])").error(), make_error_code(DecodeError::bad_attachments));
+    EXPECT_EQ(decode(R"(50-["x"])").error(), make_error_code(DecodeError::bad_attachments));
+    EXPECT_EQ(decode(R"(5999-["x"])").error(), make_error_code(DecodeError::bad_attachments));
+    EXPECT_EQ(decode(R"(29999999999999999999["x"])").error(),
+              make_error_code(DecodeError::bad_ack_id));
+}
+
+TEST(SocketioPacket, RejectsPlaceholdersOutOfRange) {
+    EXPECT_EQ(decode(R"(51-["m",{"_placeholder":true,"num":1}])").error(),
+              make_error_code(DecodeError::bad_placeholder));
+    EXPECT_EQ(decode(R"(51-["m",{"_placeholder":true,"num":-1}])").error(),
+              make_error_code(DecodeError::bad_placeholder));
+    EXPECT_EQ(decode(R"(51-["m",{"_placeholder":true}])").error(),
+              make_error_code(DecodeError::bad_placeholder));
+    // In a plain event a placeholder-looking object is just data.
+    EXPECT_TRUE(decode(R"(2["m",{"_placeholder":true,"num":9}])"));
+}
+
+TEST(SocketioPacket, RejectsDeepNesting) {
+    std::string deep = "2[\"x\"," + std::string(100, '[') + std::string(100, ']') + "]";
+    EXPECT_FALSE(decode(deep));
+}
+
+TEST(SocketioPacket, EncodesWithTheEngineMessagePrefix) {
+    EXPECT_EQ(encode(PacketType::event, "/", R"(["auth",{}])")->bytes, R"(42["auth",{}])");
+    EXPECT_EQ(encode(PacketType::event, "/custom", R"(["auth",{}])")->bytes,
+              R"(42/custom,["auth",{}])");
+    EXPECT_EQ(encode(PacketType::ack, "/", "[1]", 456)->bytes, "43456[1]");
+    EXPECT_EQ(encode(PacketType::binary_ack, "/", "[]", 789, 2)->bytes, "462-789[]");
+    EXPECT_EQ(
+        encode(PacketType::connect_error, "/random", R"({"message":"Invalid namespace"})")->bytes,
+        R"(44/random,{"message":"Invalid namespace"})");
+    EXPECT_EQ(encode(PacketType::disconnect, "/", "")->bytes, "41");
+}
+
+TEST(SocketioPacket, RoundTripsThroughEncode) {
+    const std::string text = R"(52-/custom,12["m",{"_placeholder":true,"num":1}])";
+    auto p = decode(text);
+    ASSERT_TRUE(p);
+    auto f = encode(p->type, p->nsp, p->data, p->id, p->attachments);
+    EXPECT_EQ(f->bytes, "4" + text);
+}
