@@ -25,7 +25,7 @@ namespace fc::app {
 
 namespace asio = boost::asio;
 
-std::vector<std::string> reachable_urls(const std::string &host, std::uint16_t port, bool tls) {
+std::vector<std::string> reachable_urls(const std::string& host, std::uint16_t port, bool tls) {
     const std::string scheme = tls ? "https://" : "http://";
     const std::string suffix = ":" + std::to_string(port);
     std::vector<std::string> urls;
@@ -34,13 +34,13 @@ std::vector<std::string> reachable_urls(const std::string &host, std::uint16_t p
                        suffix);
         return urls;
     }
-    ifaddrs *list = nullptr;
+    ifaddrs* list = nullptr;
     if (getifaddrs(&list) == 0) {
-        for (ifaddrs *a = list; a; a = a->ifa_next) {
+        for (ifaddrs* a = list; a; a = a->ifa_next) {
             if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET)
                 continue;
             char buf[INET_ADDRSTRLEN];
-            const auto *in = reinterpret_cast<const sockaddr_in *>(a->ifa_addr);
+            const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);
             if (!inet_ntop(AF_INET, &in->sin_addr, buf, sizeof buf))
                 continue;
             const std::string ip = buf;
@@ -78,7 +78,7 @@ struct Application::Impl {
                                                     std::chrono::system_clock::now());
                   }),
           engine(ioc.get_executor(), config.engine,
-                 [this](engineio::Session &s) { io.on_connection(s); }),
+                 [this](engineio::Session& s) { io.on_connection(s); }),
           files(config.web_root) {
         if (config.protocol_test_mode) {
             echo_main = std::make_unique<signaling::EchoNamespace>(true);
@@ -86,7 +86,7 @@ struct Application::Impl {
             io.add_namespace("/", *echo_main);
             io.add_namespace("/custom", *echo_custom);
             test_engine = std::make_unique<engineio::Server>(
-                ioc.get_executor(), config.engine, [](engineio::Session &s) {
+                ioc.get_executor(), config.engine, [](engineio::Session& s) {
                     s.set_handler(std::make_unique<signaling::EngineEcho>(s));
                 });
         } else {
@@ -130,7 +130,7 @@ Application::Application(Config config) : impl_(std::make_unique<Impl>(std::move
 Application::~Application() = default;
 
 void Application::run() {
-    auto &m = *impl_;
+    auto& m = *impl_;
     const auto address = asio::ip::make_address(m.config.host);
     m.listener = std::make_shared<http::Listener>(
         m.ioc, asio::ip::tcp::endpoint(address, m.config.port), *m.router, m.tls.get());
@@ -154,7 +154,7 @@ void Application::run() {
     auto urls = reachable_urls(m.config.host, port, tls);
     const std::string shown = m.config.public_url.empty() ? urls.front() : m.config.public_url;
     std::printf("Festival Chat is up. Phones on this network can open:\n");
-    for (const auto &u : urls)
+    for (const auto& u : urls)
         std::printf("  %s\n", u.c_str());
     if (m.config.print_qr) {
         std::printf("Scan to open %s\n%s", shown.c_str(), http::qr_terminal(shown).c_str());

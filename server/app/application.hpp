@@ -24,6 +24,6 @@ private:
 
 // The URLs at which the server can be reached: every non-loopback IPv4
 // address of this machine when listening on all interfaces.
-std::vector<std::string> reachable_urls(const std::string &host, std::uint16_t port, bool tls);
+std::vector<std::string> reachable_urls(const std::string& host, std::uint16_t port, bool tls);
 
 } // namespace fc::app

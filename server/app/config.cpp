@@ -8,15 +8,15 @@ namespace fc::app {
 namespace {
 
 struct Option {
-    const char *name; // flag without the dashes
-    const char *env;
-    const char *arg; // nullptr: a switch without value
-    const char *help;
-    std::function<std::optional<std::string>(Config &, std::string_view)> set;
+    const char* name; // flag without the dashes
+    const char* env;
+    const char* arg; // nullptr: a switch without value
+    const char* help;
+    std::function<std::optional<std::string>(Config&, std::string_view)> set;
 };
 
 template <class T>
-std::optional<std::string> parse_number(std::string_view text, T &out, T min, T max) {
+std::optional<std::string> parse_number(std::string_view text, T& out, T min, T max) {
     T value{};
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc{} || ptr != text.data() + text.size())
@@ -27,7 +27,7 @@ std::optional<std::string> parse_number(std::string_view text, T &out, T min, T 
     return std::nullopt;
 }
 
-std::optional<std::string> parse_ms(std::string_view text, std::chrono::milliseconds &out,
+std::optional<std::string> parse_ms(std::string_view text, std::chrono::milliseconds& out,
                                     long long min) {
     long long v = 0;
     if (auto e = parse_number<long long>(text, v, min, 24LL * 3600 * 1000))
@@ -54,7 +54,7 @@ std::vector<std::string> split_list(std::string_view text) {
     return out;
 }
 
-std::optional<std::string> parse_bool(std::string_view text, bool &out) {
+std::optional<std::string> parse_bool(std::string_view text, bool& out) {
     if (text == "1" || text == "true" || text == "yes" || text == "on") {
         out = true;
         return std::nullopt;
@@ -66,103 +66,103 @@ std::optional<std::string> parse_bool(std::string_view text, bool &out) {
     return "expected true or false, got '" + std::string(text) + "'";
 }
 
-const std::vector<Option> &options() {
+const std::vector<Option>& options() {
     using C = Config;
     using R = std::optional<std::string>;
     static const std::vector<Option> opts = {
         {"host", "FC_HOST", "ADDR", "address to listen on (default 0.0.0.0: every interface)",
-         [](C &c, std::string_view v) -> R {
+         [](C& c, std::string_view v) -> R {
              if (v.empty())
                  return "must not be empty";
              c.host = v;
              return std::nullopt;
          }},
         {"port", "FC_PORT", "N", "TCP port (default 3000; 0 picks a free one)",
-         [](C &c, std::string_view v) { return parse_number<std::uint16_t>(v, c.port, 0, 65535); }},
+         [](C& c, std::string_view v) { return parse_number<std::uint16_t>(v, c.port, 0, 65535); }},
         {"web-root", "FC_WEB_ROOT", "DIR", "folder of the built web app (default web/dist)",
-         [](C &c, std::string_view v) -> R {
+         [](C& c, std::string_view v) -> R {
              c.web_root = v;
              return std::nullopt;
          }},
         {"public-url", "FC_PUBLIC_URL", "URL",
          "URL printed and shown as a QR code at start (default: http(s)://<first LAN "
          "address>:<port>)",
-         [](C &c, std::string_view v) -> R {
+         [](C& c, std::string_view v) -> R {
              c.public_url = v;
              return std::nullopt;
          }},
         {"ping-interval", "FC_PING_INTERVAL", "MS", "heartbeat ping interval (default 25000)",
-         [](C &c, std::string_view v) { return parse_ms(v, c.engine.ping_interval, 50); }},
+         [](C& c, std::string_view v) { return parse_ms(v, c.engine.ping_interval, 50); }},
         {"ping-timeout", "FC_PING_TIMEOUT", "MS", "pong deadline after a ping (default 60000)",
-         [](C &c, std::string_view v) { return parse_ms(v, c.engine.ping_timeout, 50); }},
+         [](C& c, std::string_view v) { return parse_ms(v, c.engine.ping_timeout, 50); }},
         {"connect-timeout", "FC_CONNECT_TIMEOUT", "MS",
          "close sessions that join no namespace within this time (default 45000)",
-         [](C &c, std::string_view v) { return parse_ms(v, c.socketio.connect_timeout, 50); }},
+         [](C& c, std::string_view v) { return parse_ms(v, c.socketio.connect_timeout, 50); }},
         {"upgrade-timeout", "FC_UPGRADE_TIMEOUT", "MS",
          "abandon an unfinished polling->websocket upgrade after this (default 10000)",
-         [](C &c, std::string_view v) { return parse_ms(v, c.engine.upgrade_timeout, 50); }},
+         [](C& c, std::string_view v) { return parse_ms(v, c.engine.upgrade_timeout, 50); }},
         {"max-payload", "FC_MAX_PAYLOAD", "BYTES",
          "largest message a client may send (default 1000000)",
-         [](C &c, std::string_view v) {
+         [](C& c, std::string_view v) {
              return parse_number<std::size_t>(v, c.engine.max_payload, 1024, 64 * 1024 * 1024);
          }},
         {"max-queued-bytes", "FC_MAX_QUEUED_BYTES", "BYTES",
          "send queue per client before it is dropped as a slow consumer (default 4194304)",
-         [](C &c, std::string_view v) {
+         [](C& c, std::string_view v) {
              return parse_number<std::size_t>(v, c.engine.max_queued_bytes, 64 * 1024,
                                               1024 * 1024 * 1024);
          }},
         {"room-size", "FC_ROOM_SIZE", "N", "members per room (default 64)",
-         [](C &c, std::string_view v) {
+         [](C& c, std::string_view v) {
              return parse_number<std::size_t>(v, c.limits.max_room_size, 1, 100000);
          }},
         {"event-burst", "FC_EVENT_BURST", "N",
          "events a connection may send at once (default 1000; 0: no limit)",
-         [](C &c, std::string_view v) {
+         [](C& c, std::string_view v) {
              return parse_number<double>(v, c.limits.events.burst, 0, 1e9);
          }},
         {"event-rate", "FC_EVENT_RATE", "N",
          "events per second per connection, sustained (default 200)",
-         [](C &c, std::string_view v) {
+         [](C& c, std::string_view v) {
              return parse_number<double>(v, c.limits.events.per_second, 0, 1e9);
          }},
         {"connection-burst", "FC_CONNECTION_BURST", "N",
          "new connections one IP address may open at once (default 1000; 0: no limit)",
-         [](C &c, std::string_view v) {
+         [](C& c, std::string_view v) {
              return parse_number<double>(v, c.connections_per_ip.burst, 0, 1e9);
          }},
         {"connection-rate", "FC_CONNECTION_RATE", "N",
          "new connections per second per IP address, sustained (default 200)",
-         [](C &c, std::string_view v) {
+         [](C& c, std::string_view v) {
              return parse_number<double>(v, c.connections_per_ip.per_second, 0, 1e9);
          }},
         {"cors-origin", "FC_CORS_ORIGINS", "LIST",
          "origins (comma-separated, or *) allowed to use the signaling endpoints besides this "
          "server's own",
-         [](C &c, std::string_view v) -> R {
-             for (auto &o : split_list(v))
+         [](C& c, std::string_view v) -> R {
+             for (auto& o : split_list(v))
                  c.cors_origins.push_back(std::move(o));
              return std::nullopt;
          }},
         {"stun-urls", "FC_STUN_URLS", "LIST",
          "STUN URLs for the ICE list (default Google and Cloudflare; 'none' for none)",
-         [](C &c, std::string_view v) -> R {
+         [](C& c, std::string_view v) -> R {
              c.ice.stun_urls = split_list(v);
              return std::nullopt;
          }},
         {"turn-urls", "FC_TURN_URLS", "LIST", "TURN URLs, e.g. turn:turn.example.org:3478",
-         [](C &c, std::string_view v) -> R {
+         [](C& c, std::string_view v) -> R {
              c.ice.turn_urls = split_list(v);
              return std::nullopt;
          }},
         {"turn-secret", "FC_TURN_SECRET", "SECRET",
          "coturn static-auth-secret: TURN entries get short-lived credentials",
-         [](C &c, std::string_view v) -> R {
+         [](C& c, std::string_view v) -> R {
              c.ice.turn_secret = v;
              return std::nullopt;
          }},
         {"turn-ttl", "FC_TURN_TTL", "SECONDS", "lifetime of TURN credentials (default 86400)",
-         [](C &c, std::string_view v) -> R {
+         [](C& c, std::string_view v) -> R {
              long long s = 0;
              if (auto e = parse_number<long long>(v, s, 60, 30LL * 86400))
                  return e;
@@ -170,23 +170,23 @@ const std::vector<Option> &options() {
              return std::nullopt;
          }},
         {"tls-cert", "FC_TLS_CERT", "FILE", "PEM certificate chain: serve HTTPS/WSS",
-         [](C &c, std::string_view v) -> R {
+         [](C& c, std::string_view v) -> R {
              c.tls_cert = v;
              return std::nullopt;
          }},
         {"tls-key", "FC_TLS_KEY", "FILE", "PEM private key for --tls-cert",
-         [](C &c, std::string_view v) -> R {
+         [](C& c, std::string_view v) -> R {
              c.tls_key = v;
              return std::nullopt;
          }},
         {"log-level", "FC_LOG_LEVEL", "LEVEL", "debug, info, warn or error (default info)",
-         [](C &c, std::string_view v) -> R {
+         [](C& c, std::string_view v) -> R {
              if (!log::parse_level(v, c.log_level))
                  return "expected debug, info, warn or error";
              return std::nullopt;
          }},
         {"no-qr", "FC_NO_QR", nullptr, "do not print the QR code at start",
-         [](C &c, std::string_view v) -> R {
+         [](C& c, std::string_view v) -> R {
              bool b = true;
              if (auto e = parse_bool(v, b))
                  return e;
@@ -195,7 +195,7 @@ const std::vector<Option> &options() {
          }},
         {"protocol-test-mode", "FC_PROTOCOL_TEST_MODE", nullptr,
          "behaviours the official Socket.IO/Engine.IO protocol suites expect (tests only)",
-         [](C &c, std::string_view v) { return parse_bool(v, c.protocol_test_mode); }},
+         [](C& c, std::string_view v) { return parse_bool(v, c.protocol_test_mode); }},
     };
     return opts;
 }
@@ -207,7 +207,7 @@ std::string help_text() {
         "Usage: festival-chat-server [options]\n\n"
         "The Festival Chat signaling server and web host. Every option can also be set\n"
         "by its environment variable; a flag wins over the variable.\n\n";
-    for (const auto &o : options()) {
+    for (const auto& o : options()) {
         std::string left = std::string("  --") + o.name;
         if (o.arg)
             left += std::string(" ") + o.arg;
@@ -223,14 +223,14 @@ std::string help_text() {
     return out;
 }
 
-std::variant<Parsed, std::string> parse_config(int argc, const char *const *argv,
-                                               const EnvLookup &env) {
+std::variant<Parsed, std::string> parse_config(int argc, const char* const* argv,
+                                               const EnvLookup& env) {
     Parsed parsed;
     parsed.config.ice.stun_urls = {"stun:stun.l.google.com:19302", "stun:stun.cloudflare.com:3478"};
-    Config &c = parsed.config;
+    Config& c = parsed.config;
 
-    for (const auto &o : options()) {
-        if (const char *v = env(o.env); v && *v) {
+    for (const auto& o : options()) {
+        if (const char* v = env(o.env); v && *v) {
             if (auto e = o.set(c, v))
                 return std::string(o.env) + ": " + *e;
         }
@@ -255,8 +255,8 @@ std::variant<Parsed, std::string> parse_config(int argc, const char *const *argv
             value = arg.substr(eq + 1);
             arg = arg.substr(0, eq);
         }
-        const Option *opt = nullptr;
-        for (const auto &o : options())
+        const Option* opt = nullptr;
+        for (const auto& o : options())
             if (arg == o.name)
                 opt = &o;
         if (!opt)

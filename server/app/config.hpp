@@ -43,12 +43,12 @@ struct Parsed {
     Config config;
 };
 
-using EnvLookup = std::function<const char *(const char *)>;
+using EnvLookup = std::function<const char*(const char*)>;
 
 // Reads flags (--name value or --name=value) over FC_* variables over the
 // defaults. On a bad value: a message naming the setting and the problem.
-std::variant<Parsed, std::string> parse_config(int argc, const char *const *argv,
-                                               const EnvLookup &env);
+std::variant<Parsed, std::string> parse_config(int argc, const char* const* argv,
+                                               const EnvLookup& env);
 
 std::string help_text();
 

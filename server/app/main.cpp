@@ -9,14 +9,14 @@
 #include <exception>
 #include <variant>
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     auto parsed =
-        fc::app::parse_config(argc, argv, [](const char *name) { return std::getenv(name); });
-    if (auto *error = std::get_if<std::string>(&parsed)) {
+        fc::app::parse_config(argc, argv, [](const char* name) { return std::getenv(name); });
+    if (auto* error = std::get_if<std::string>(&parsed)) {
         std::fprintf(stderr, "festival-chat-server: %s\n", error->c_str());
         return 2;
     }
-    auto &p = std::get<fc::app::Parsed>(parsed);
+    auto& p = std::get<fc::app::Parsed>(parsed);
     if (p.action == fc::app::Action::help) {
         std::fputs(fc::app::help_text().c_str(), stdout);
         return 0;
@@ -29,7 +29,7 @@ int main(int argc, char **argv) {
     try {
         fc::app::Application app(std::move(p.config));
         app.run();
-    } catch (const std::exception &e) {
+    } catch (const std::exception& e) {
         fc::log::error("fatal", {{"error", e.what()}});
         return 1;
     }

@@ -25,7 +25,7 @@ constexpr std::string_view name(Level l) {
     return "info";
 }
 
-void append_value(std::string &line, std::string_view v) {
+void append_value(std::string& line, std::string_view v) {
     const bool quote = v.empty() || v.find_first_of(" \"=\\\n\t") != std::string_view::npos;
     if (!quote) {
         line += v;
@@ -55,7 +55,7 @@ bool enabled(Level level) {
     return level >= g_level.load(std::memory_order_relaxed);
 }
 
-bool parse_level(std::string_view text, Level &out) {
+bool parse_level(std::string_view text, Level& out) {
     for (Level l : {Level::debug, Level::info, Level::warn, Level::error})
         if (text == name(l)) {
             out = l;
@@ -84,7 +84,7 @@ void write(Level level, std::string_view event, std::initializer_list<Field> fie
     line += name(level);
     line += " event=";
     append_value(line, event);
-    for (const auto &[k, v] : fields) {
+    for (const auto& [k, v] : fields) {
         line.push_back(' ');
         line += k;
         line.push_back('=');

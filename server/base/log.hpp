@@ -14,7 +14,7 @@ enum class Level { debug = 0, info, warn, error };
 void set_level(Level level);
 bool enabled(Level level);
 // Parses "debug" | "info" | "warn" | "error".
-bool parse_level(std::string_view text, Level &out);
+bool parse_level(std::string_view text, Level& out);
 
 using Field = std::pair<std::string_view, std::string_view>;
 void write(Level level, std::string_view event, std::initializer_list<Field> fields = {});

@@ -4,11 +4,11 @@
 
 namespace fc::engineio {
 
-void base64_append(std::string &out, std::string_view bytes) {
+void base64_append(std::string& out, std::string_view bytes) {
     const size_t old = out.size();
     out.resize(old + 4 * ((bytes.size() + 2) / 3) + 1); // EVP writes a NUL
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data() + old),
-                                  reinterpret_cast<const unsigned char *>(bytes.data()),
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + old),
+                                  reinterpret_cast<const unsigned char*>(bytes.data()),
                                   static_cast<int>(bytes.size()));
     out.resize(old + static_cast<size_t>(n));
 }
@@ -32,8 +32,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
     }
     std::string out(text.size() / 4 * 3 + 1, '\0');
     if (!text.empty()) {
-        const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char *>(out.data()),
-                                      reinterpret_cast<const unsigned char *>(text.data()),
+        const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(text.data()),
                                       static_cast<int>(text.size()));
         if (n < 0)
             return std::nullopt;

@@ -8,7 +8,7 @@
 
 namespace fc::engineio {
 
-void base64_append(std::string &out, std::string_view bytes);
+void base64_append(std::string& out, std::string_view bytes);
 // Strict decode: length a multiple of 4, only the alphabet and trailing '='.
 std::optional<std::string> base64_decode(std::string_view text);
 

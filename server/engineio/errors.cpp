@@ -32,7 +32,7 @@ std::string error_body(RequestError e) {
 namespace {
 class DecodeCategory final : public boost::system::error_category {
 public:
-    const char *name() const noexcept override { return "engineio.decode"; }
+    const char* name() const noexcept override { return "engineio.decode"; }
     std::string message(int ev) const override {
         switch (static_cast<DecodeError>(ev)) {
         case DecodeError::empty_packet:
@@ -51,7 +51,7 @@ public:
 };
 } // namespace
 
-const boost::system::error_category &decode_category() noexcept {
+const boost::system::error_category& decode_category() noexcept {
     static const DecodeCategory category;
     return category;
 }

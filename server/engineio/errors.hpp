@@ -34,7 +34,7 @@ enum class DecodeError {
     binary_not_allowed,
 };
 
-const boost::system::error_category &decode_category() noexcept;
+const boost::system::error_category& decode_category() noexcept;
 
 inline boost::system::error_code make_error_code(DecodeError e) noexcept {
     return {static_cast<int>(e), decode_category()};

@@ -46,7 +46,7 @@ Result<std::vector<Packet>> decode_payload(std::string_view body, size_t max_pac
     }
     // Binary packets own their bytes; point their views at them only now
     // that the vector will not reallocate any more.
-    for (auto &p : packets)
+    for (auto& p : packets)
         if (p.binary)
             p.data = p.storage;
     return packets;
@@ -64,7 +64,7 @@ FramePtr make_binary_frame(std::string bytes) {
     return std::make_shared<const Frame>(Frame{std::move(bytes), true});
 }
 
-void append_to_payload(std::string &body, const Frame &frame) {
+void append_to_payload(std::string& body, const Frame& frame) {
     if (!body.empty())
         body.push_back(kRecordSeparator);
     if (frame.binary) {

@@ -54,6 +54,6 @@ FramePtr make_binary_frame(std::string bytes);
 
 // Appends one frame to a polling response body, with the separator when
 // the body is not empty.
-void append_to_payload(std::string &body, const Frame &frame);
+void append_to_payload(std::string& body, const Frame& frame);
 
 } // namespace fc::engineio

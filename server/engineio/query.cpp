@@ -12,7 +12,7 @@ Result<Query> parse_query(std::string_view raw) {
     if (!params)
         return params.error();
     Query q;
-    for (const auto &p : *params) {
+    for (const auto& p : *params) {
         if (!p.has_value)
             continue;
         std::string value;
@@ -38,7 +38,7 @@ std::optional<TransportKind> transport_of(std::string_view name) {
     return std::nullopt;
 }
 
-std::optional<RequestError> check_query(const Query &q) {
+std::optional<RequestError> check_query(const Query& q) {
     if (!transport_of(q.transport))
         return RequestError::transport_unknown;
     if (q.eio != "4")

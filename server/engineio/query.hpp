@@ -23,7 +23,7 @@ struct Query {
 Result<Query> parse_query(std::string_view raw);
 
 // EIO must be 4 and transport one we know; errors from the protocol table.
-std::optional<RequestError> check_query(const Query &q);
+std::optional<RequestError> check_query(const Query& q);
 
 std::optional<TransportKind> transport_of(std::string_view name);
 

@@ -22,12 +22,12 @@ Server::~Server() = default;
 
 std::size_t Server::session_count(TransportKind kind) const {
     std::size_t n = 0;
-    for (const auto &[id, s] : sessions_)
+    for (const auto& [id, s] : sessions_)
         n += s->transport() == kind ? 1 : 0;
     return n;
 }
 
-std::string Server::open_packet(const std::string &sid, bool upgrades) const {
+std::string Server::open_packet(const std::string& sid, bool upgrades) const {
     // Exactly these five keys, in this order: the protocol suites check them.
     boost::json::object o;
     o["sid"] = sid;
@@ -42,7 +42,7 @@ std::string Server::open_packet(const std::string &sid, bool upgrades) const {
 }
 
 std::shared_ptr<Session> Server::open_session(TransportKind transport,
-                                              const std::string &remote_address) {
+                                              const std::string& remote_address) {
     auto id = random_id();
     auto session = std::make_shared<Session>(*this, id, transport, remote_address);
     sessions_.emplace(std::move(id), session);
@@ -51,13 +51,13 @@ std::shared_ptr<Session> Server::open_session(TransportKind transport,
     return session;
 }
 
-void Server::reject(const PollExchangePtr &exchange, RequestError e) {
+void Server::reject(const PollExchangePtr& exchange, RequestError e) {
     ++stats_.bad_requests;
     exchange->respond(400, "application/json", error_body(e));
 }
 
 void Server::handle_polling(http::verb method, std::string_view query, std::string_view body,
-                            const std::string &remote_address, const PollExchangePtr &exchange) {
+                            const std::string& remote_address, const PollExchangePtr& exchange) {
     auto q = parse_query(query);
     if (!q)
         return reject(exchange, RequestError::bad_request);
@@ -111,8 +111,8 @@ std::optional<RequestError> Server::check_websocket(std::string_view query) cons
 }
 
 std::shared_ptr<Session> Server::attach_websocket(std::string_view query,
-                                                  const std::string &remote_address,
-                                                  const WebSocketLinkPtr &link) {
+                                                  const std::string& remote_address,
+                                                  const WebSocketLinkPtr& link) {
     // Checked again: the session may have changed while the handshake ran.
     if (check_websocket(query))
         return nullptr;
@@ -133,13 +133,13 @@ std::shared_ptr<Session> Server::attach_websocket(std::string_view query,
 void Server::close_all(std::string_view reason) {
     std::vector<std::shared_ptr<Session>> all;
     all.reserve(sessions_.size());
-    for (const auto &[id, s] : sessions_)
+    for (const auto& [id, s] : sessions_)
         all.push_back(s);
-    for (const auto &s : all)
+    for (const auto& s : all)
         s->close(reason, true);
 }
 
-void Server::on_session_closed(const std::string &id) {
+void Server::on_session_closed(const std::string& id) {
     // Erased on a later turn of the loop: the session may be on the stack.
     boost::asio::post(executor_, [this, id] { sessions_.erase(id); });
 }

@@ -33,25 +33,25 @@ class Server {
 public:
     // Called for every new session, before any message arrives: the place
     // to install the session's handler (the Socket.IO layer).
-    using ConnectionHandler = std::function<void(Session &)>;
+    using ConnectionHandler = std::function<void(Session&)>;
 
     Server(boost::asio::any_io_executor executor, Settings settings,
            ConnectionHandler on_connection);
     ~Server();
-    Server(const Server &) = delete;
-    Server &operator=(const Server &) = delete;
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
 
-    const Settings &settings() const { return settings_; }
-    const boost::asio::any_io_executor &executor() const { return executor_; }
-    Stats &stats() { return stats_; }
-    const Stats &stats() const { return stats_; }
+    const Settings& settings() const { return settings_; }
+    const boost::asio::any_io_executor& executor() const { return executor_; }
+    Stats& stats() { return stats_; }
+    const Stats& stats() const { return stats_; }
     std::size_t session_count() const { return sessions_.size(); }
     std::size_t session_count(TransportKind kind) const;
 
     // A non-upgrade HTTP request on the engine path.
     void handle_polling(boost::beast::http::verb method, std::string_view query,
-                        std::string_view body, const std::string &remote_address,
-                        const PollExchangePtr &exchange);
+                        std::string_view body, const std::string& remote_address,
+                        const PollExchangePtr& exchange);
 
     // Checks a WebSocket upgrade request before it is accepted; on an error
     // the caller answers HTTP 400 with error_body().
@@ -60,20 +60,20 @@ public:
     // upgrade of the polling session named by sid. Returns the session the
     // link reports to, or null when the link must be closed.
     std::shared_ptr<Session> attach_websocket(std::string_view query,
-                                              const std::string &remote_address,
-                                              const WebSocketLinkPtr &link);
+                                              const std::string& remote_address,
+                                              const WebSocketLinkPtr& link);
 
     // Closes every session (shutdown).
     void close_all(std::string_view reason);
 
     // For Session.
-    void on_session_closed(const std::string &id);
+    void on_session_closed(const std::string& id);
 
 private:
     std::shared_ptr<Session> open_session(TransportKind transport,
-                                          const std::string &remote_address);
-    std::string open_packet(const std::string &sid, bool upgrades) const;
-    void reject(const PollExchangePtr &exchange, RequestError e);
+                                          const std::string& remote_address);
+    std::string open_packet(const std::string& sid, bool upgrades) const;
+    void reject(const PollExchangePtr& exchange, RequestError e);
 
     boost::asio::any_io_executor executor_;
     Settings settings_;

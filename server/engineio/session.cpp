@@ -2,29 +2,31 @@
 
 #include "server/engineio/server.hpp"
 
+#include "server/base/log.hpp"
+
 namespace fc::engineio {
 
 namespace {
 constexpr std::string_view kTextType = "text/plain; charset=UTF-8";
 
-const FramePtr &noop_frame() {
+const FramePtr& noop_frame() {
     static const FramePtr f = make_text_frame(PacketType::noop);
     return f;
 }
-const FramePtr &ping_frame() {
+const FramePtr& ping_frame() {
     static const FramePtr f = make_text_frame(PacketType::ping);
     return f;
 }
 } // namespace
 
-Session::Session(Server &server, std::string id, TransportKind transport,
+Session::Session(Server& server, std::string id, TransportKind transport,
                  std::string remote_address)
     : server_(server), id_(std::move(id)), transport_(transport),
       remote_address_(std::move(remote_address)), heartbeat_(server.executor()) {}
 
 Session::~Session() = default;
 
-const boost::asio::any_io_executor &Session::executor() const {
+const boost::asio::any_io_executor& Session::executor() const {
     return server_.executor();
 }
 
@@ -150,7 +152,7 @@ void Session::on_post(std::string_view body, PollExchangePtr post) {
         return finish("parse error", false);
     }
     auto self = shared_from_this();
-    for (const auto &p : *packets) {
+    for (const auto& p : *packets) {
         if (state_ == State::closed)
             break;
         on_packet(p.type, p.data, p.binary);
@@ -180,7 +182,7 @@ void Session::on_packet(PacketType type, std::string_view data, bool binary) {
 
 // --- WebSocket -------------------------------------------------------------
 
-void Session::on_ws_message(WebSocketLink *from, std::string_view data, bool binary) {
+void Session::on_ws_message(WebSocketLink* from, std::string_view data, bool binary) {
     if (state_ == State::closed)
         return;
     if (probe_ && from == probe_.get())
@@ -196,7 +198,7 @@ void Session::on_ws_message(WebSocketLink *from, std::string_view data, bool bin
     on_packet(p->type, p->data, false);
 }
 
-void Session::on_ws_closed(WebSocketLink *from) {
+void Session::on_ws_closed(WebSocketLink* from) {
     if (probe_ && from == probe_.get()) {
         probe_.reset();
         return abort_upgrade();
@@ -207,7 +209,7 @@ void Session::on_ws_closed(WebSocketLink *from) {
     }
 }
 
-void Session::on_written(WebSocketLink *from, bool ok) {
+void Session::on_written(WebSocketLink* from, bool ok) {
     if (!ws_ || from != ws_.get())
         return; // the "3probe" on a probe link
     writing_ = false;
@@ -283,6 +285,10 @@ void Session::finish(std::string_view reason, bool client_closed) {
     if (auto w = std::move(ws_))
         w->close();
     queue_.clear();
+    if (log::enabled(log::Level::debug))
+        log::debug("session_closed",
+                   {{"transport", transport_ == TransportKind::websocket ? "websocket" : "polling"},
+                    {"reason", reason}});
     server_.on_session_closed(id_);
     if (handler_)
         handler_->on_close(reason);

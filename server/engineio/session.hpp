@@ -30,22 +30,22 @@ public:
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(Server &server, std::string id, TransportKind transport, std::string remote_address);
+    Session(Server& server, std::string id, TransportKind transport, std::string remote_address);
     ~Session();
-    Session(const Session &) = delete;
-    Session &operator=(const Session &) = delete;
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
 
-    const std::string &id() const { return id_; }
+    const std::string& id() const { return id_; }
     TransportKind transport() const { return transport_; }
     // The client's IP address as the HTTP layer saw it.
-    const std::string &remote_address() const { return remote_address_; }
+    const std::string& remote_address() const { return remote_address_; }
     bool is_open() const { return state_ == State::open; }
     bool closed() const { return state_ == State::closed; }
-    const boost::asio::any_io_executor &executor() const;
+    const boost::asio::any_io_executor& executor() const;
     bool upgrading() const { return probe_ != nullptr; }
 
     void set_handler(std::unique_ptr<SessionHandler> handler) { handler_ = std::move(handler); }
-    SessionHandler *handler() const { return handler_.get(); }
+    SessionHandler* handler() const { return handler_.get(); }
 
     // Starts the heartbeat. A WebSocket session also gets its open packet
     // here; a polling one got it in the handshake response.
@@ -65,9 +65,9 @@ public:
 
     // WebSocket transport. A probe link belongs to an upgrade in progress.
     bool begin_upgrade(WebSocketLinkPtr probe);
-    void on_ws_message(WebSocketLink *from, std::string_view data, bool binary);
-    void on_ws_closed(WebSocketLink *from);
-    void on_written(WebSocketLink *from, bool ok);
+    void on_ws_message(WebSocketLink* from, std::string_view data, bool binary);
+    void on_ws_closed(WebSocketLink* from);
+    void on_written(WebSocketLink* from, bool ok);
 
 private:
     enum class State { open, draining, closed };
@@ -84,7 +84,7 @@ private:
     // from the client apart from one we initiate.
     void finish(std::string_view reason, bool client_closed);
 
-    Server &server_;
+    Server& server_;
     std::string id_;
     TransportKind transport_;
     std::string remote_address_;

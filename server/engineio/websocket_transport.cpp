@@ -14,7 +14,7 @@ constexpr std::size_t kKeepReadBuffer = 16 * 1024;
 } // namespace
 
 template <class Stream>
-WebSocketTransport<Stream>::WebSocketTransport(Stream &&stream, Server &server)
+WebSocketTransport<Stream>::WebSocketTransport(Stream&& stream, Server& server)
     : ws_(std::move(stream)), server_(server) {
     // The Engine.IO heartbeat decides when a peer is dead; Beast's own
     // timeouts only guard the handshake and the closing handshake.
@@ -23,7 +23,7 @@ WebSocketTransport<Stream>::WebSocketTransport(Stream &&stream, Server &server)
     // No auto-fragmentation: frames go out straight from the shared frame
     // buffer instead of through a per-connection write buffer.
     ws_.auto_fragment(false);
-    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type &res) {
+    ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
         res.set(beast::http::field::server, "festival-chat-server");
     }));
 }
@@ -39,8 +39,8 @@ void WebSocketTransport<Stream>::accept(Request req, std::string query,
 }
 
 template <class Stream>
-void WebSocketTransport<Stream>::on_accept(boost::system::error_code ec, const std::string &query,
-                                           const std::string &remote_address) {
+void WebSocketTransport<Stream>::on_accept(boost::system::error_code ec, const std::string& query,
+                                           const std::string& remote_address) {
     if (ec)
         return;
     auto session = server_.attach_websocket(query, remote_address, this->shared_from_this());
@@ -71,7 +71,7 @@ void WebSocketTransport<Stream>::on_read(boost::system::error_code ec, std::size
     auto session = close_wanted_ ? nullptr : session_.lock();
     if (session) {
         const auto data = buffer_.cdata();
-        session->on_ws_message(this, {static_cast<const char *>(data.data()), data.size()},
+        session->on_ws_message(this, {static_cast<const char*>(data.data()), data.size()},
                                !ws_.got_text());
     } else {
         close();

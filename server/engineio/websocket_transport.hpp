@@ -24,7 +24,7 @@ class WebSocketTransport final : public WebSocketLink,
 public:
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
-    WebSocketTransport(Stream &&stream, Server &server);
+    WebSocketTransport(Stream&& stream, Server& server);
 
     // Runs the WebSocket handshake, then opens or upgrades a session.
     void accept(Request req, std::string query, std::string remote_address);
@@ -33,8 +33,8 @@ public:
     void close() override;
 
 private:
-    void on_accept(boost::system::error_code ec, const std::string &query,
-                   const std::string &remote_address);
+    void on_accept(boost::system::error_code ec, const std::string& query,
+                   const std::string& remote_address);
     void do_read();
     void on_read(boost::system::error_code ec, std::size_t bytes);
     void on_write(boost::system::error_code ec);
@@ -42,7 +42,7 @@ private:
     void report_closed();
 
     boost::beast::websocket::stream<Stream> ws_;
-    Server &server_;
+    Server& server_;
     boost::beast::flat_buffer buffer_;
     std::weak_ptr<Session> session_;
     FramePtr writing_;

@@ -24,7 +24,7 @@ template <class Stream> constexpr bool is_tls() {
 } // namespace
 
 template <class Stream>
-Connection<Stream>::Connection(Stream &&stream, Router &router, std::string remote)
+Connection<Stream>::Connection(Stream&& stream, Router& router, std::string remote)
     : stream_(std::move(stream)), router_(router), remote_(std::move(remote)) {}
 
 template <class Stream> void Connection<Stream>::run() {
@@ -70,9 +70,9 @@ template <class Stream> void Connection<Stream>::on_read(boost::system::error_co
 
     if (beast::websocket::is_upgrade(req)) {
         auto route = router_.upgrade(req, remote_);
-        if (auto *res = std::get_if<Response>(&route))
+        if (auto* res = std::get_if<Response>(&route))
             return send(std::move(*res));
-        auto &up = std::get<Router::Upgrade>(route);
+        auto& up = std::get<Router::Upgrade>(route);
         auto ws =
             std::make_shared<engineio::WebSocketTransport<Stream>>(std::move(stream_), *up.engine);
         ws->accept(std::move(req), std::move(up.query), remote_);

@@ -21,7 +21,7 @@ namespace fc::http {
 template <class Stream>
 class Connection final : public Responder, public std::enable_shared_from_this<Connection<Stream>> {
 public:
-    Connection(Stream &&stream, Router &router, std::string remote);
+    Connection(Stream&& stream, Router& router, std::string remote);
 
     void run();
     void send(Response res) override;
@@ -33,7 +33,7 @@ private:
     void do_close();
 
     Stream stream_;
-    Router &router_;
+    Router& router_;
     std::string remote_;
     boost::beast::flat_buffer buffer_;
     std::optional<beast_http::request_parser<beast_http::string_body>> parser_;

@@ -6,11 +6,11 @@
 
 namespace fc::http {
 
-bool CorsPolicy::allowed(const Request &req) const {
+bool CorsPolicy::allowed(const Request& req) const {
     const auto origin = req[beast_http::field::origin];
     if (origin.empty())
         return true;
-    for (const auto &o : origins_)
+    for (const auto& o : origins_)
         if (o == "*" || o == origin)
             return true;
     // Same origin: the Origin's authority equals the Host we were reached at.
@@ -21,7 +21,7 @@ bool CorsPolicy::allowed(const Request &req) const {
     return !host.empty() && url->encoded_authority() == host;
 }
 
-void CorsPolicy::decorate(const Request &req, Response &res) const {
+void CorsPolicy::decorate(const Request& req, Response& res) const {
     const auto origin = req[beast_http::field::origin];
     if (origin.empty())
         return;
@@ -30,7 +30,7 @@ void CorsPolicy::decorate(const Request &req, Response &res) const {
     res.set(beast_http::field::vary, "Origin");
 }
 
-Response CorsPolicy::preflight(const Request &req) const {
+Response CorsPolicy::preflight(const Request& req) const {
     Response res{beast_http::status::no_content, req.version()};
     decorate(req, res);
     res.set(beast_http::field::access_control_allow_methods, "GET, POST, OPTIONS");

@@ -19,11 +19,11 @@ public:
 
     // No Origin header (native clients, same-origin GETs), the server's own
     // origin (Host header), or a listed one.
-    bool allowed(const Request &req) const;
+    bool allowed(const Request& req) const;
     // Adds Access-Control-Allow-* to a response for an allowed origin.
-    void decorate(const Request &req, Response &res) const;
+    void decorate(const Request& req, Response& res) const;
     // The answer to an OPTIONS preflight.
-    Response preflight(const Request &req) const;
+    Response preflight(const Request& req) const;
 
 private:
     std::vector<std::string> origins_;

@@ -18,12 +18,12 @@ TurnCredential turn_credential(std::string_view secret, std::string_view user_id
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     HMAC(EVP_sha1(), secret.data(), static_cast<int>(secret.size()),
-         reinterpret_cast<const unsigned char *>(c.username.data()), c.username.size(), mac, &len);
-    engineio::base64_append(c.credential, {reinterpret_cast<const char *>(mac), len});
+         reinterpret_cast<const unsigned char*>(c.username.data()), c.username.size(), mac, &len);
+    engineio::base64_append(c.credential, {reinterpret_cast<const char*>(mac), len});
     return c;
 }
 
-boost::json::array ice_servers_json(const IceConfig &cfg, std::string_view user_id,
+boost::json::array ice_servers_json(const IceConfig& cfg, std::string_view user_id,
                                     std::chrono::system_clock::time_point now) {
     boost::json::array servers;
     if (!cfg.stun_urls.empty()) {

@@ -28,7 +28,7 @@ TurnCredential turn_credential(std::string_view secret, std::string_view user_id
 
 // RTCIceServer objects: one for the STUN URLs, one for TURN with fresh
 // credentials valid for turn_ttl from `now`.
-boost::json::array ice_servers_json(const IceConfig &cfg, std::string_view user_id,
+boost::json::array ice_servers_json(const IceConfig& cfg, std::string_view user_id,
                                     std::chrono::system_clock::time_point now);
 
 } // namespace fc::http

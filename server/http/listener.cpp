@@ -11,9 +11,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
-Listener::Listener(asio::io_context &ioc, const tcp::endpoint &endpoint, Router &router,
-                   asio::ssl::context *tls)
-    : ioc_(ioc), acceptor_(ioc), router_(router), tls_(tls) {
+Listener::Listener(asio::io_context& ioc, const tcp::endpoint& endpoint, Router& router,
+                   asio::ssl::context* tls)
+    : ioc_(ioc), acceptor_(ioc), router_(router), tls_(tls), retry_(ioc) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     if (endpoint.address().is_v6())
@@ -29,6 +29,7 @@ void Listener::run() {
 void Listener::stop() {
     boost::system::error_code ec;
     acceptor_.close(ec);
+    retry_.cancel();
 }
 
 void Listener::do_accept() {
@@ -37,31 +38,39 @@ void Listener::do_accept() {
             if (ec == asio::error::operation_aborted || !self->acceptor_.is_open())
                 return;
             if (ec) {
-                // Out of file descriptors, say: log, and keep accepting.
+                // Out of file descriptors, say: log, and try again shortly.
                 log::warn("accept_failed", {{"error", ec.message()}});
-            } else {
-                boost::system::error_code ignored;
-                socket.set_option(tcp::no_delay(true), ignored);
-                auto remote = socket.remote_endpoint(ignored);
-                std::string address =
-                    remote.address().is_v6() && remote.address().to_v6().is_v4_mapped()
-                        ? asio::ip::make_address_v4(asio::ip::v4_mapped, remote.address().to_v6())
-                              .to_string()
-                        : remote.address().to_string();
-                if (self->tls_) {
-                    std::make_shared<TlsConnection>(
-                        beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)),
-                                                             *self->tls_),
-                        self->router_, std::move(address))
-                        ->run();
-                } else {
-                    std::make_shared<PlainConnection>(beast::tcp_stream(std::move(socket)),
-                                                      self->router_, std::move(address))
-                        ->run();
-                }
+                self->retry_.expires_after(std::chrono::milliseconds(50));
+                self->retry_.async_wait([self](boost::system::error_code wait_ec) {
+                    if (!wait_ec && self->acceptor_.is_open())
+                        self->do_accept();
+                });
+                return;
             }
+            self->start_connection(std::move(socket));
             self->do_accept();
         });
+}
+
+void Listener::start_connection(tcp::socket socket) {
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    const auto remote = socket.remote_endpoint(ignored).address();
+    // IPv4 clients of a dual-stack socket are keyed by their IPv4 address.
+    std::string address =
+        remote.is_v6() && remote.to_v6().is_v4_mapped()
+            ? asio::ip::make_address_v4(asio::ip::v4_mapped, remote.to_v6()).to_string()
+            : remote.to_string();
+    if (tls_) {
+        std::make_shared<TlsConnection>(
+            beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls_),
+            router_, std::move(address))
+            ->run();
+    } else {
+        std::make_shared<PlainConnection>(beast::tcp_stream(std::move(socket)), router_,
+                                          std::move(address))
+            ->run();
+    }
 }
 
 } // namespace fc::http

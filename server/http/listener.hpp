@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <memory>
 
@@ -15,8 +16,8 @@ namespace fc::http {
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     // Throws on bind errors (a startup failure). `tls` may be null.
-    Listener(boost::asio::io_context &ioc, const boost::asio::ip::tcp::endpoint &endpoint,
-             Router &router, boost::asio::ssl::context *tls);
+    Listener(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& endpoint,
+             Router& router, boost::asio::ssl::context* tls);
 
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
     void run();
@@ -24,11 +25,15 @@ public:
 
 private:
     void do_accept();
+    void start_connection(boost::asio::ip::tcp::socket socket);
 
-    boost::asio::io_context &ioc_;
+    boost::asio::io_context& ioc_;
     boost::asio::ip::tcp::acceptor acceptor_;
-    Router &router_;
-    boost::asio::ssl::context *tls_;
+    Router& router_;
+    boost::asio::ssl::context* tls_;
+    // Paces accept retries after an error (out of file descriptors, say),
+    // so a full fd table does not spin the io thread.
+    boost::asio::steady_timer retry_;
 };
 
 } // namespace fc::http

@@ -14,7 +14,7 @@
 namespace fc::http {
 
 namespace {
-void metric(std::string &out, const char *name, const char *type, const char *help) {
+void metric(std::string& out, const char* name, const char* type, const char* help) {
     out += "# HELP ";
     out += name;
     out.push_back(' ');
@@ -26,7 +26,7 @@ void metric(std::string &out, const char *name, const char *type, const char *he
     out.push_back('\n');
 }
 
-void sample(std::string &out, std::string_view name, std::uint64_t value,
+void sample(std::string& out, std::string_view name, std::uint64_t value,
             std::string_view labels = {}) {
     out += name;
     if (!labels.empty()) {
@@ -39,13 +39,13 @@ void sample(std::string &out, std::string_view name, std::uint64_t value,
     out.push_back('\n');
 }
 
-double uptime_seconds(const Sources &s) {
+double uptime_seconds(const Sources& s) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
 }
 } // namespace
 
 std::uint64_t resident_bytes() {
-    std::FILE *f = std::fopen("/proc/self/statm", "r");
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
     if (!f)
         return 0;
     unsigned long size = 0, resident = 0;
@@ -54,12 +54,12 @@ std::uint64_t resident_bytes() {
     return n == 2 ? resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
 }
 
-std::string prometheus_text(const Sources &s) {
+std::string prometheus_text(const Sources& s) {
     using engineio::TransportKind;
-    const auto &es = s.engine->stats();
-    const auto &ios = s.io->stats();
-    const auto &reg = s.service->registry();
-    const auto &ss = s.service->stats();
+    const auto& es = s.engine->stats();
+    const auto& ios = s.io->stats();
+    const auto& reg = s.service->registry();
+    const auto& ss = s.service->stats();
     std::string out;
     out.reserve(4096);
 
@@ -118,7 +118,7 @@ std::string prometheus_text(const Sources &s) {
     return out;
 }
 
-std::string health_json(const Sources &s) {
+std::string health_json(const Sources& s) {
     boost::json::object o;
     o["status"] = "ok";
     o["version"] = FC_VERSION;

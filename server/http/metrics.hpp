@@ -25,15 +25,15 @@ struct HttpStats {
 };
 
 struct Sources {
-    const engineio::Server *engine = nullptr;
-    const socketio::Server *io = nullptr;
-    const signaling::Service *service = nullptr;
-    const HttpStats *http = nullptr;
+    const engineio::Server* engine = nullptr;
+    const socketio::Server* io = nullptr;
+    const signaling::Service* service = nullptr;
+    const HttpStats* http = nullptr;
     std::chrono::steady_clock::time_point started;
 };
 
-std::string prometheus_text(const Sources &s);
-std::string health_json(const Sources &s);
+std::string prometheus_text(const Sources& s);
+std::string health_json(const Sources& s);
 
 // Resident set size of this process in bytes (from /proc/self/statm).
 std::uint64_t resident_bytes();

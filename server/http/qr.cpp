@@ -15,7 +15,7 @@ std::optional<qrcodegen::QrCode> encode(std::string_view text) {
     try {
         return qrcodegen::QrCode::encodeText(std::string(text).c_str(),
                                              qrcodegen::QrCode::Ecc::MEDIUM);
-    } catch (const std::exception &) {
+    } catch (const std::exception&) {
         return std::nullopt; // data_too_long: cannot happen below kMaxQrText
     }
 }

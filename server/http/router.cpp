@@ -30,7 +30,7 @@ std::string query_param(std::string_view query, std::string_view key) {
     auto params = boost::urls::parse_query(terminated);
     if (!params)
         return {};
-    for (const auto &p : *params)
+    for (const auto& p : *params)
         if (p.key == key && p.has_value) {
             std::string v;
             p.value.decode({}, boost::urls::string_token::assign_to(v));
@@ -43,7 +43,7 @@ std::string query_param(std::string_view query, std::string_view key) {
 // CORS headers its origin needs.
 class EngineExchange final : public engineio::PollExchange {
 public:
-    EngineExchange(ResponderPtr out, const CorsPolicy &cors, Request head)
+    EngineExchange(ResponderPtr out, const CorsPolicy& cors, Request head)
         : out_(std::move(out)), cors_(cors), head_(std::move(head)) {}
 
     void respond(unsigned status, std::string_view type, std::string body) override {
@@ -56,13 +56,13 @@ public:
 
 private:
     ResponderPtr out_;
-    const CorsPolicy &cors_;
+    const CorsPolicy& cors_;
     Request head_; // headers only: origin, host, version, keep-alive
 };
 
 } // namespace
 
-void add_security_headers(Response &res) {
+void add_security_headers(Response& res) {
     res.set(beast_http::field::server, "festival-chat-server");
     // Room links carry the room: never leak them to other sites.
     res.set("Referrer-Policy", "no-referrer");
@@ -80,7 +80,7 @@ void add_security_headers(Response &res) {
     res.set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()");
 }
 
-Response make_response(const Request &req, beast_http::status status, std::string_view type,
+Response make_response(const Request& req, beast_http::status status, std::string_view type,
                        std::string body) {
     Response res{status, req.version()};
     res.set(beast_http::field::content_type, type);
@@ -91,8 +91,8 @@ Response make_response(const Request &req, beast_http::status status, std::strin
     return res;
 }
 
-Router::Router(RouterConfig config, engineio::Server &engine, engineio::Server *test_engine,
-               const StaticFiles &files, Sources sources)
+Router::Router(RouterConfig config, engineio::Server& engine, engineio::Server* test_engine,
+               const StaticFiles& files, Sources sources)
     : config_(std::move(config)), engine_(engine), test_engine_(test_engine), files_(files),
       sources_(sources), cors_(config_.cors_origins), per_ip_(config_.connections_per_ip) {
     sources_.http = &stats_;
@@ -105,7 +105,7 @@ std::size_t Router::body_limit() const {
     return limit + 1; // one more byte so an oversized body is seen as such
 }
 
-engineio::Server *Router::engine_for(std::string_view path) const {
+engineio::Server* Router::engine_for(std::string_view path) const {
     if (path == kEnginePath || path == kEnginePath.substr(0, kEnginePath.size() - 1))
         return &engine_;
     if (test_engine_ &&
@@ -114,8 +114,8 @@ engineio::Server *Router::engine_for(std::string_view path) const {
     return nullptr;
 }
 
-std::optional<Response> Router::refuse_engine_request(const Request &req, std::string_view query,
-                                                      const std::string &remote) {
+std::optional<Response> Router::refuse_engine_request(const Request& req, std::string_view query,
+                                                      const std::string& remote) {
     if (!cors_.allowed(req)) {
         ++stats_.forbidden_origins;
         auto res = make_response(req, beast_http::status::forbidden, "application/json",
@@ -137,11 +137,11 @@ std::optional<Response> Router::refuse_engine_request(const Request &req, std::s
     return std::nullopt;
 }
 
-void Router::handle(Request req, const std::string &remote, const ResponderPtr &out) {
+void Router::handle(Request req, const std::string& remote, const ResponderPtr& out) {
     ++stats_.requests;
     const auto [path, query] = split_target(req.target());
 
-    if (auto *engine = engine_for(path)) {
+    if (auto* engine = engine_for(path)) {
         if (req.method() == beast_http::verb::options) {
             auto res = cors_.preflight(req);
             add_security_headers(res);
@@ -179,7 +179,7 @@ void Router::handle(Request req, const std::string &remote, const ResponderPtr &
     out->send(std::move(res));
 }
 
-Response Router::ice_servers(const Request &req, std::string_view query) const {
+Response Router::ice_servers(const Request& req, std::string_view query) const {
     std::string client = query_param(query, "clientId");
     if (client.empty() || client.size() > 64)
         client = "anonymous";
@@ -189,7 +189,7 @@ Response Router::ice_servers(const Request &req, std::string_view query) const {
                          boost::json::serialize(o));
 }
 
-Response Router::qr(const Request &req, std::string_view query) const {
+Response Router::qr(const Request& req, std::string_view query) const {
     auto svg = qr_svg(query_param(query, "text"));
     if (!svg)
         return make_response(req, beast_http::status::bad_request, "application/json",
@@ -199,11 +199,11 @@ Response Router::qr(const Request &req, std::string_view query) const {
     return res;
 }
 
-std::variant<Router::Upgrade, Response> Router::upgrade(const Request &req,
-                                                        const std::string &remote) {
+std::variant<Router::Upgrade, Response> Router::upgrade(const Request& req,
+                                                        const std::string& remote) {
     ++stats_.requests;
     const auto [path, query] = split_target(req.target());
-    auto *engine = engine_for(path);
+    auto* engine = engine_for(path);
     if (!engine) {
         auto res = make_response(req, beast_http::status::not_found, "text/plain", "Not found\n");
         add_security_headers(res);

@@ -24,7 +24,7 @@ constexpr std::string_view kPlaceholder =
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    for (auto &c : out)
+    for (auto& c : out)
         if (c >= 'A' && c <= 'Z')
             c = static_cast<char>(c - 'A' + 'a');
     return out;
@@ -93,7 +93,7 @@ bool etag_matches(std::string_view header, std::string_view etag) {
     return false;
 }
 
-Response plain(const Request &req, beast_http::status status, std::string_view text) {
+Response plain(const Request& req, beast_http::status status, std::string_view text) {
     Response res{status, req.version()};
     res.set(beast_http::field::content_type, "text/plain; charset=utf-8");
     res.set(beast_http::field::cache_control, "no-store");
@@ -221,13 +221,13 @@ fs::path StaticFiles::resolve(std::string_view relative) const {
         return {};
     // Symlinks must not lead outside the root.
     const auto root = canonical_root_.native();
-    const auto &f = file.native();
+    const auto& f = file.native();
     if (f.size() <= root.size() || f.compare(0, root.size(), root) != 0 || f[root.size()] != '/')
         return {};
     return file;
 }
 
-std::shared_ptr<const StaticFiles::Entry> StaticFiles::load(const fs::path &file) const {
+std::shared_ptr<const StaticFiles::Entry> StaticFiles::load(const fs::path& file) const {
     std::error_code ec;
     const auto mtime = fs::last_write_time(file, ec);
     const auto size = ec ? 0 : fs::file_size(file, ec);
@@ -249,7 +249,7 @@ std::shared_ptr<const StaticFiles::Entry> StaticFiles::load(const fs::path &file
     return entry;
 }
 
-Response StaticFiles::serve(const Request &req, std::string_view target_path) const {
+Response StaticFiles::serve(const Request& req, std::string_view target_path) const {
     if (req.method() != beast_http::verb::get && req.method() != beast_http::verb::head) {
         auto res = plain(req, beast_http::status::method_not_allowed, "Method not allowed\n");
         res.set(beast_http::field::allow, "GET, HEAD");

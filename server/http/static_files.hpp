@@ -22,7 +22,7 @@ public:
 
     // `target_path` is the request path without its query ("/",
     // "/assets/index-3f2a9c1b.js", "/r/blue-tiger-42").
-    Response serve(const Request &req, std::string_view target_path) const;
+    Response serve(const Request& req, std::string_view target_path) const;
 
 private:
     struct Entry {
@@ -33,7 +33,7 @@ private:
     };
     // The file's content and ETag, from the cache when unchanged; null if
     // it cannot be read.
-    std::shared_ptr<const Entry> load(const std::filesystem::path &file) const;
+    std::shared_ptr<const Entry> load(const std::filesystem::path& file) const;
     // The file a request path names, inside the root; empty if none.
     std::filesystem::path resolve(std::string_view relative) const;
 

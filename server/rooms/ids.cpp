@@ -16,7 +16,7 @@ bool id_char(char c) {
     return lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
 }
 
-void random_bytes(unsigned char *out, int n) {
+void random_bytes(unsigned char* out, int n) {
     if (RAND_bytes(out, n) != 1)
         throw std::runtime_error("RAND_bytes failed");
 }
@@ -81,7 +81,7 @@ std::string room_tag(std::string_view room_id) {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char *>(room_id.data()), room_id.size(), mac, &len);
+         reinterpret_cast<const unsigned char*>(room_id.data()), room_id.size(), mac, &len);
     static constexpr char kHex[] = "0123456789abcdef";
     std::string tag = "r_";
     for (unsigned i = 0; i < 6; ++i) {

@@ -5,14 +5,14 @@
 namespace fc::rooms {
 
 namespace {
-double refilled(double tokens, const RateLimit &limit, Clock::time_point last,
+double refilled(double tokens, const RateLimit& limit, Clock::time_point last,
                 Clock::time_point now) {
     const double secs = std::chrono::duration<double>(now - last).count();
     return std::min(limit.burst, tokens + std::max(0.0, secs) * limit.per_second);
 }
 } // namespace
 
-bool TokenBucket::take(const RateLimit &limit, Clock::time_point now, double cost) {
+bool TokenBucket::take(const RateLimit& limit, Clock::time_point now, double cost) {
     if (limit.burst <= 0)
         return true;
     tokens_ = refilled(tokens_, limit, last_, now);
@@ -23,7 +23,7 @@ bool TokenBucket::take(const RateLimit &limit, Clock::time_point now, double cos
     return true;
 }
 
-bool TokenBucket::full(const RateLimit &limit, Clock::time_point now) const {
+bool TokenBucket::full(const RateLimit& limit, Clock::time_point now) const {
     return refilled(tokens_, limit, last_, now) >= limit.burst;
 }
 
@@ -37,7 +37,7 @@ bool KeyedRateLimiter::take(std::string_view key, Clock::time_point now) {
 }
 
 void KeyedRateLimiter::prune(Clock::time_point now) {
-    std::erase_if(buckets_, [&](const auto &kv) { return kv.second.full(limit_, now); });
+    std::erase_if(buckets_, [&](const auto& kv) { return kv.second.full(limit_, now); });
 }
 
 } // namespace fc::rooms

@@ -21,10 +21,10 @@ struct RateLimit {
 class TokenBucket {
 public:
     // Starts full.
-    TokenBucket(const RateLimit &limit, Clock::time_point now) : tokens_(limit.burst), last_(now) {}
-    bool take(const RateLimit &limit, Clock::time_point now, double cost = 1.0);
+    TokenBucket(const RateLimit& limit, Clock::time_point now) : tokens_(limit.burst), last_(now) {}
+    bool take(const RateLimit& limit, Clock::time_point now, double cost = 1.0);
     // Full again (nothing would be limited): the entry can be forgotten.
-    bool full(const RateLimit &limit, Clock::time_point now) const;
+    bool full(const RateLimit& limit, Clock::time_point now) const;
 
 private:
     double tokens_;

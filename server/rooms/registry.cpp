@@ -18,10 +18,10 @@ std::string_view to_string(LeaveReason r) {
     return "left";
 }
 
-Registry::Registry(Notifier &notifier, std::size_t max_room_size)
+Registry::Registry(Notifier& notifier, std::size_t max_room_size)
     : notifier_(notifier), max_room_size_(max_room_size) {}
 
-boost::system::result<Joined, Error> Registry::join(ConnId conn, const JoinRequest &req) {
+boost::system::result<Joined, Error> Registry::join(ConnId conn, const JoinRequest& req) {
     const std::string room_id(req.room_id);
     // Checked before leaving the current room, so a refused join keeps the
     // connection where it was. Neither the connection itself nor a stale
@@ -29,7 +29,7 @@ boost::system::result<Joined, Error> Registry::join(ConnId conn, const JoinReque
     if (auto it = rooms_.find(room_id); it != rooms_.end()) {
         const auto others = std::count_if(
             it->second.members.begin(), it->second.members.end(),
-            [&](const Member &m) { return m.conn != conn && m.client_id != req.client_id; });
+            [&](const Member& m) { return m.conn != conn && m.client_id != req.client_id; });
         if (static_cast<std::size_t>(others) >= max_room_size_)
             return Error::room_full;
     } else if (max_room_size_ == 0) {
@@ -38,9 +38,9 @@ boost::system::result<Joined, Error> Registry::join(ConnId conn, const JoinReque
 
     leave(conn, LeaveReason::left);
     if (auto it = rooms_.find(room_id); it != rooms_.end()) {
-        auto &members = it->second.members;
+        auto& members = it->second.members;
         auto stale = std::find_if(members.begin(), members.end(),
-                                  [&](const Member &m) { return m.client_id == req.client_id; });
+                                  [&](const Member& m) { return m.client_id == req.client_id; });
         if (stale != members.end()) {
             const ConnId old = stale->conn;
             ++counts_.replacements;
@@ -50,11 +50,11 @@ boost::system::result<Joined, Error> Registry::join(ConnId conn, const JoinReque
         }
     }
     // The room may have emptied (and gone) with the replacement.
-    Room &room = rooms_.try_emplace(room_id, Room{room_id, {}}).first->second;
+    Room& room = rooms_.try_emplace(room_id, Room{room_id, {}}).first->second;
 
-    auto &members = room.members;
+    auto& members = room.members;
     scratch_.clear();
-    for (const auto &m : members)
+    for (const auto& m : members)
         scratch_.push_back(m.conn);
     members.push_back(
         Member{conn, new_peer_id(), std::string(req.client_id), std::string(req.display_name)});
@@ -74,15 +74,15 @@ bool Registry::leave(ConnId conn, LeaveReason reason) {
     auto it = where_.find(conn);
     if (it == where_.end())
         return false;
-    Room &room = *it->second;
+    Room& room = *it->second;
     auto m = std::find_if(room.members.begin(), room.members.end(),
-                          [&](const Member &x) { return x.conn == conn; });
+                          [&](const Member& x) { return x.conn == conn; });
     remove(room, static_cast<std::size_t>(m - room.members.begin()), reason);
     return true;
 }
 
-void Registry::remove(Room &room, std::size_t index, LeaveReason reason) {
-    auto &members = room.members;
+void Registry::remove(Room& room, std::size_t index, LeaveReason reason) {
+    auto& members = room.members;
     Member gone = std::move(members[index]);
     members.erase(members.begin() + static_cast<std::ptrdiff_t>(index));
     where_.erase(gone.conn);
@@ -92,7 +92,7 @@ void Registry::remove(Room &room, std::size_t index, LeaveReason reason) {
         return;
     }
     scratch_.clear();
-    for (const auto &m : members)
+    for (const auto& m : members)
         scratch_.push_back(m.conn);
     notifier_.peer_left(scratch_, gone.peer_id, reason);
 }
@@ -101,17 +101,17 @@ std::optional<ConnId> Registry::route(ConnId from, std::string_view peer_id) con
     auto it = where_.find(from);
     if (it == where_.end())
         return std::nullopt;
-    for (const auto &m : it->second->members)
+    for (const auto& m : it->second->members)
         if (m.peer_id == peer_id && m.conn != from)
             return m.conn;
     return std::nullopt;
 }
 
-const Member *Registry::member(ConnId conn) const {
+const Member* Registry::member(ConnId conn) const {
     auto it = where_.find(conn);
     if (it == where_.end())
         return nullptr;
-    for (const auto &m : it->second->members)
+    for (const auto& m : it->second->members)
         if (m.conn == conn)
             return &m;
     return nullptr;

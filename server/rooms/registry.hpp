@@ -35,7 +35,7 @@ std::string_view to_string(LeaveReason r);
 class Notifier {
 public:
     virtual ~Notifier() = default;
-    virtual void peer_joined(std::span<const ConnId> to, const Member &who) = 0;
+    virtual void peer_joined(std::span<const ConnId> to, const Member& who) = 0;
     virtual void peer_left(std::span<const ConnId> to, std::string_view peer_id,
                            LeaveReason reason) = 0;
     // The connection's member was replaced by a newer one with its clientId.
@@ -49,8 +49,8 @@ struct JoinRequest {
 };
 
 struct Joined {
-    const Member *self = nullptr;
-    std::vector<const Member *> peers; // everyone else, in join order
+    const Member* self = nullptr;
+    std::vector<const Member*> peers; // everyone else, in join order
 };
 
 struct Counts {
@@ -61,22 +61,22 @@ struct Counts {
 
 class Registry {
 public:
-    Registry(Notifier &notifier, std::size_t max_room_size);
+    Registry(Notifier& notifier, std::size_t max_room_size);
 
     // Joins `conn` to a room, leaving its previous room first. Ids must
     // have been validated (see ids.hpp). The pointers in the result stay
     // valid until the registry is next changed.
-    boost::system::result<Joined, Error> join(ConnId conn, const JoinRequest &req);
+    boost::system::result<Joined, Error> join(ConnId conn, const JoinRequest& req);
     // Leaves the connection's room, if any. False if it was in none.
     bool leave(ConnId conn, LeaveReason reason);
     // The connection a signal to `peer_id` goes to, if sender and target
     // share a room.
     std::optional<ConnId> route(ConnId from, std::string_view peer_id) const;
-    const Member *member(ConnId conn) const;
+    const Member* member(ConnId conn) const;
 
     std::size_t room_count() const { return rooms_.size(); }
     std::size_t member_count() const { return where_.size(); }
-    const Counts &counts() const { return counts_; }
+    const Counts& counts() const { return counts_; }
     std::size_t max_room_size() const { return max_room_size_; }
 
 private:
@@ -85,14 +85,14 @@ private:
         std::vector<Member> members;
     };
 
-    void remove(Room &room, std::size_t index, LeaveReason reason);
+    void remove(Room& room, std::size_t index, LeaveReason reason);
 
-    Notifier &notifier_;
+    Notifier& notifier_;
     std::size_t max_room_size_;
     std::unordered_map<std::string, Room> rooms_;
     // conn -> its room. References to unordered_map values stay valid
     // across rehashing (iterators do not).
-    std::unordered_map<ConnId, Room *> where_;
+    std::unordered_map<ConnId, Room*> where_;
     Counts counts_;
     std::vector<ConnId> scratch_; // recipients, reused across calls
 };

@@ -12,13 +12,13 @@ namespace fc::signaling {
 
 namespace json = boost::json;
 
-Result<rooms::JoinRequest> parse_join(const json::array &args) {
+Result<rooms::JoinRequest> parse_join(const json::array& args) {
     if (args.size() < 2 || !args[1].is_object())
         return rooms::Error::bad_request;
-    const auto &o = args[1].get_object();
-    const auto *room = o.if_contains("roomId");
-    const auto *client = o.if_contains("clientId");
-    const auto *name = o.if_contains("displayName");
+    const auto& o = args[1].get_object();
+    const auto* room = o.if_contains("roomId");
+    const auto* client = o.if_contains("clientId");
+    const auto* name = o.if_contains("displayName");
     if (!room || !room->is_string() || !client || !client->is_string())
         return rooms::Error::bad_request;
     if (name && !name->is_string() && !name->is_null())
@@ -35,12 +35,12 @@ Result<rooms::JoinRequest> parse_join(const json::array &args) {
     return req;
 }
 
-Result<SignalRequest> parse_signal(const json::array &args, std::string_view raw) {
+Result<SignalRequest> parse_signal(const json::array& args, std::string_view raw) {
     if (args.size() < 2 || !args[1].is_object())
         return rooms::Error::bad_request;
-    const auto &o = args[1].get_object();
-    const auto *to = o.if_contains("to");
-    const auto *type = o.if_contains("type");
+    const auto& o = args[1].get_object();
+    const auto* to = o.if_contains("to");
+    const auto* type = o.if_contains("type");
     if (!to || !to->is_string() || !type || !type->is_string() ||
         type->get_string().size() > kMaxSignalType)
         return rooms::Error::bad_request;
@@ -55,7 +55,7 @@ Result<SignalRequest> parse_signal(const json::array &args, std::string_view raw
     s.to = to->get_string();
     s.payload_raw = "null";
     bool seen_type = false, seen_payload = false;
-    for (const auto &[key, value] : members) {
+    for (const auto& [key, value] : members) {
         if (key.find('\\') != std::string_view::npos)
             return rooms::Error::bad_request; // escaped keys: ambiguous, refuse
         if (key == "type") {
@@ -76,7 +76,7 @@ Result<SignalRequest> parse_signal(const json::array &args, std::string_view raw
 }
 
 namespace {
-json::object member_json(const rooms::Member &m) {
+json::object member_json(const rooms::Member& m) {
     json::object o;
     o["peerId"] = m.peer_id;
     o["clientId"] = m.client_id;
@@ -85,7 +85,7 @@ json::object member_json(const rooms::Member &m) {
 }
 } // namespace
 
-std::string encode_peer_joined(const rooms::Member &m) {
+std::string encode_peer_joined(const rooms::Member& m) {
     return R"(["peer-joined",)" + json::serialize(member_json(m)) + "]";
 }
 
@@ -96,7 +96,7 @@ std::string encode_peer_left(std::string_view peer_id, rooms::LeaveReason reason
     return R"(["peer-left",)" + json::serialize(o) + "]";
 }
 
-std::string encode_signal(std::string_view from, const SignalRequest &s) {
+std::string encode_signal(std::string_view from, const SignalRequest& s) {
     std::string out;
     out.reserve(48 + from.size() + s.type_raw.size() + s.payload_raw.size());
     out += R"(["signal",{"from":")";
@@ -109,13 +109,13 @@ std::string encode_signal(std::string_view from, const SignalRequest &s) {
     return out;
 }
 
-std::string encode_join_ack(const rooms::Joined &joined, const json::array &ice_servers) {
+std::string encode_join_ack(const rooms::Joined& joined, const json::array& ice_servers) {
     json::object o;
     o["ok"] = true;
     o["peerId"] = joined.self->peer_id;
     json::array peers;
     peers.reserve(joined.peers.size());
-    for (const auto *m : joined.peers)
+    for (const auto* m : joined.peers)
         peers.emplace_back(member_json(*m));
     o["peers"] = std::move(peers);
     o["iceServers"] = ice_servers;

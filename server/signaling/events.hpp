@@ -19,7 +19,7 @@ constexpr std::size_t kMaxSignalBytes = 64 * 1024;
 constexpr std::size_t kMaxSignalType = 32;
 
 // join-room's argument object, checked field by field as the contract says.
-Result<rooms::JoinRequest> parse_join(const boost::json::array &args);
+Result<rooms::JoinRequest> parse_join(const boost::json::array& args);
 
 struct SignalRequest {
     std::string_view to;
@@ -27,12 +27,12 @@ struct SignalRequest {
     std::string_view payload_raw; // JSON text; "null" when absent
 };
 // `raw` is the event's whole JSON array text; `args` its parse.
-Result<SignalRequest> parse_signal(const boost::json::array &args, std::string_view raw);
+Result<SignalRequest> parse_signal(const boost::json::array& args, std::string_view raw);
 
-std::string encode_peer_joined(const rooms::Member &m);
+std::string encode_peer_joined(const rooms::Member& m);
 std::string encode_peer_left(std::string_view peer_id, rooms::LeaveReason reason);
-std::string encode_signal(std::string_view from, const SignalRequest &s);
-std::string encode_join_ack(const rooms::Joined &joined, const boost::json::array &ice_servers);
+std::string encode_signal(std::string_view from, const SignalRequest& s);
+std::string encode_join_ack(const rooms::Joined& joined, const boost::json::array& ice_servers);
 std::string encode_ok_ack();
 std::string encode_error_ack(rooms::Error e);
 

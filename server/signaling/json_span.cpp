@@ -56,7 +56,7 @@ std::size_t skip_value(std::string_view t, std::size_t i) {
     return i > start ? i : npos;
 }
 
-bool array_elements(std::string_view t, std::vector<std::string_view> &out) {
+bool array_elements(std::string_view t, std::vector<std::string_view>& out) {
     out.clear();
     std::size_t i = skip_ws(t, 0);
     if (i >= t.size() || t[i] != '[')
@@ -81,7 +81,7 @@ bool array_elements(std::string_view t, std::vector<std::string_view> &out) {
 }
 
 bool object_members(std::string_view t,
-                    std::vector<std::pair<std::string_view, std::string_view>> &out) {
+                    std::vector<std::pair<std::string_view, std::string_view>>& out) {
     out.clear();
     std::size_t i = skip_ws(t, 0);
     if (i >= t.size() || t[i] != '{')

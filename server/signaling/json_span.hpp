@@ -14,11 +14,11 @@ namespace fc::signaling {
 std::size_t skip_value(std::string_view text, std::size_t pos);
 
 // The elements of a JSON array text.
-bool array_elements(std::string_view text, std::vector<std::string_view> &out);
+bool array_elements(std::string_view text, std::vector<std::string_view>& out);
 
 // The members of a JSON object text: raw key (between the quotes, escapes
 // left as they are) and raw value.
 bool object_members(std::string_view text,
-                    std::vector<std::pair<std::string_view, std::string_view>> &out);
+                    std::vector<std::pair<std::string_view, std::string_view>>& out);
 
 } // namespace fc::signaling

@@ -15,14 +15,14 @@ std::string_view after_name(std::string_view raw) {
 }
 } // namespace
 
-void EchoNamespace::on_connect(socketio::Socket &socket, std::string_view auth) {
+void EchoNamespace::on_connect(socketio::Socket& socket, std::string_view auth) {
     std::string out = R"(["auth",)";
     out += auth.empty() ? std::string_view("{}") : auth;
     out += "]";
     socket.emit(out);
 }
 
-void EchoNamespace::on_event(socketio::Socket &socket, const socketio::Event &event) {
+void EchoNamespace::on_event(socketio::Socket& socket, const socketio::Event& event) {
     if (!echo_)
         return;
     const std::string_view rest = after_name(event.raw);

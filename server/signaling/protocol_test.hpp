@@ -14,9 +14,9 @@ namespace fc::signaling {
 class EchoNamespace final : public socketio::NamespaceHandler {
 public:
     explicit EchoNamespace(bool echo) : echo_(echo) {}
-    void on_connect(socketio::Socket &socket, std::string_view auth) override;
-    void on_event(socketio::Socket &socket, const socketio::Event &event) override;
-    void on_disconnect(socketio::Socket &, std::string_view) override {}
+    void on_connect(socketio::Socket& socket, std::string_view auth) override;
+    void on_event(socketio::Socket& socket, const socketio::Event& event) override;
+    void on_disconnect(socketio::Socket&, std::string_view) override {}
 
 private:
     bool echo_;
@@ -25,12 +25,12 @@ private:
 // Echoes every Engine.IO message back unchanged (text and binary).
 class EngineEcho final : public engineio::SessionHandler {
 public:
-    explicit EngineEcho(engineio::Session &session) : session_(session) {}
+    explicit EngineEcho(engineio::Session& session) : session_(session) {}
     void on_message(std::string_view data, bool binary) override;
     void on_close(std::string_view) override {}
 
 private:
-    engineio::Session &session_;
+    engineio::Session& session_;
 };
 
 } // namespace fc::signaling

@@ -12,17 +12,17 @@ namespace fc::signaling {
 Service::Service(Limits limits, IceProvider ice)
     : limits_(limits), ice_(std::move(ice)), registry_(*this, limits.max_room_size) {}
 
-void Service::on_connect(socketio::Socket &socket, std::string_view) {
+void Service::on_connect(socketio::Socket& socket, std::string_view) {
     conns_.emplace(socket.serial(),
                    Conn{&socket, rooms::TokenBucket(limits_.events, rooms::Clock::now())});
 }
 
-void Service::on_disconnect(socketio::Socket &socket, std::string_view) {
+void Service::on_disconnect(socketio::Socket& socket, std::string_view) {
     registry_.leave(socket.serial(), rooms::LeaveReason::disconnected);
     conns_.erase(socket.serial());
 }
 
-void Service::on_event(socketio::Socket &socket, const socketio::Event &event) {
+void Service::on_event(socketio::Socket& socket, const socketio::Event& event) {
     auto it = conns_.find(socket.serial());
     if (it == conns_.end())
         return;
@@ -39,13 +39,13 @@ void Service::on_event(socketio::Socket &socket, const socketio::Event &event) {
     fail(socket, event, rooms::Error::bad_request); // unknown event
 }
 
-void Service::fail(socketio::Socket &socket, const socketio::Event &event, rooms::Error e) {
+void Service::fail(socketio::Socket& socket, const socketio::Event& event, rooms::Error e) {
     ++stats_.errors[static_cast<std::size_t>(e)];
     if (event.ack_id)
         socket.ack(*event.ack_id, encode_error_ack(e));
 }
 
-void Service::join(socketio::Socket &socket, const socketio::Event &event) {
+void Service::join(socketio::Socket& socket, const socketio::Event& event) {
     if (!event.attachments.empty())
         return fail(socket, event, rooms::Error::bad_request);
     auto req = parse_join(event.args);
@@ -63,16 +63,16 @@ void Service::join(socketio::Socket &socket, const socketio::Event &event) {
                    encode_join_ack(*joined, ice_ ? ice_(req->client_id) : boost::json::array{}));
 }
 
-void Service::signal(socketio::Socket &socket, const socketio::Event &event) {
+void Service::signal(socketio::Socket& socket, const socketio::Event& event) {
     std::size_t size = event.raw.size();
-    for (const auto &a : event.attachments)
+    for (const auto& a : event.attachments)
         size += a.size();
     if (size > limits_.max_signal_bytes)
         return fail(socket, event, rooms::Error::too_large);
     auto req = parse_signal(event.args, event.raw);
     if (!req)
         return fail(socket, event, req.error());
-    const rooms::Member *self = registry_.member(socket.serial());
+    const rooms::Member* self = registry_.member(socket.serial());
     auto target = self ? registry_.route(socket.serial(), req->to) : std::nullopt;
     auto conn = target ? conns_.find(*target) : conns_.end();
     if (conn == conns_.end())
@@ -85,7 +85,7 @@ void Service::signal(socketio::Socket &socket, const socketio::Event &event) {
         socket.ack(*event.ack_id, encode_ok_ack());
 }
 
-void Service::leave(socketio::Socket &socket, const socketio::Event &event) {
+void Service::leave(socketio::Socket& socket, const socketio::Event& event) {
     const bool was_in = registry_.leave(socket.serial(), rooms::LeaveReason::left);
     if (!was_in)
         return fail(socket, event, rooms::Error::not_in_room);
@@ -93,7 +93,7 @@ void Service::leave(socketio::Socket &socket, const socketio::Event &event) {
         socket.ack(*event.ack_id, encode_ok_ack());
 }
 
-void Service::broadcast(std::span<const rooms::ConnId> to, const std::string &array_json) {
+void Service::broadcast(std::span<const rooms::ConnId> to, const std::string& array_json) {
     if (to.empty())
         return;
     // Encoded once; every recipient's queue shares the same bytes.
@@ -103,7 +103,7 @@ void Service::broadcast(std::span<const rooms::ConnId> to, const std::string &ar
             it->second.socket->send(frame);
 }
 
-void Service::peer_joined(std::span<const rooms::ConnId> to, const rooms::Member &who) {
+void Service::peer_joined(std::span<const rooms::ConnId> to, const rooms::Member& who) {
     broadcast(to, encode_peer_joined(who));
 }
 

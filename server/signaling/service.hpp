@@ -39,29 +39,29 @@ class Service final : public socketio::NamespaceHandler, public rooms::Notifier 
 public:
     Service(Limits limits, IceProvider ice);
 
-    void on_connect(socketio::Socket &socket, std::string_view auth) override;
-    void on_event(socketio::Socket &socket, const socketio::Event &event) override;
-    void on_disconnect(socketio::Socket &socket, std::string_view reason) override;
+    void on_connect(socketio::Socket& socket, std::string_view auth) override;
+    void on_event(socketio::Socket& socket, const socketio::Event& event) override;
+    void on_disconnect(socketio::Socket& socket, std::string_view reason) override;
 
-    void peer_joined(std::span<const rooms::ConnId> to, const rooms::Member &who) override;
+    void peer_joined(std::span<const rooms::ConnId> to, const rooms::Member& who) override;
     void peer_left(std::span<const rooms::ConnId> to, std::string_view peer_id,
                    rooms::LeaveReason reason) override;
     void replaced(rooms::ConnId conn) override;
 
-    const rooms::Registry &registry() const { return registry_; }
-    const Stats &stats() const { return stats_; }
+    const rooms::Registry& registry() const { return registry_; }
+    const Stats& stats() const { return stats_; }
 
 private:
     struct Conn {
-        socketio::Socket *socket;
+        socketio::Socket* socket;
         rooms::TokenBucket bucket;
     };
 
-    void join(socketio::Socket &socket, const socketio::Event &event);
-    void signal(socketio::Socket &socket, const socketio::Event &event);
-    void leave(socketio::Socket &socket, const socketio::Event &event);
-    void fail(socketio::Socket &socket, const socketio::Event &event, rooms::Error e);
-    void broadcast(std::span<const rooms::ConnId> to, const std::string &array_json);
+    void join(socketio::Socket& socket, const socketio::Event& event);
+    void signal(socketio::Socket& socket, const socketio::Event& event);
+    void leave(socketio::Socket& socket, const socketio::Event& event);
+    void fail(socketio::Socket& socket, const socketio::Event& event, rooms::Error e);
+    void broadcast(std::span<const rooms::ConnId> to, const std::string& array_json);
 
     Limits limits_;
     IceProvider ice_;

@@ -11,7 +11,7 @@
 
 namespace fc::socketio {
 
-Client::Client(Server &server, engineio::Session &session) : server_(server), session_(session) {
+Client::Client(Server& server, engineio::Session& session) : server_(server), session_(session) {
     connect_timer_ = std::make_unique<boost::asio::steady_timer>(session.executor(),
                                                                  server.settings().connect_timeout);
     // The weak pointer proves the client is alive: the session owns it.
@@ -24,20 +24,20 @@ Client::Client(Server &server, engineio::Session &session) : server_(server), se
 
 Client::~Client() = default;
 
-bool Client::send(const engineio::FramePtr &frame) {
+bool Client::send(const engineio::FramePtr& frame) {
     return session_.send(frame);
 }
 
-bool Client::send(const engineio::FramePtr &frame, std::span<const std::string> attachments) {
+bool Client::send(const engineio::FramePtr& frame, std::span<const std::string> attachments) {
     if (!session_.send(frame))
         return false;
-    for (const auto &a : attachments)
+    for (const auto& a : attachments)
         if (!session_.send(engineio::make_binary_frame(a)))
             return false;
     return true;
 }
 
-void Client::fail(const boost::system::error_code &) {
+void Client::fail(const boost::system::error_code&) {
     ++server_.stats().decode_errors;
     session_.close("parse error");
 }
@@ -76,8 +76,8 @@ void Client::on_message(std::string_view data, bool binary) {
     dispatch(*packet, {});
 }
 
-void Client::dispatch(const Packet &packet, std::span<const std::string> attachments) {
-    Socket *socket = find(packet.nsp);
+void Client::dispatch(const Packet& packet, std::span<const std::string> attachments) {
+    Socket* socket = find(packet.nsp);
     switch (packet.type) {
     case PacketType::connect:
         if (!socket)
@@ -91,12 +91,12 @@ void Client::dispatch(const Packet &packet, std::span<const std::string> attachm
     case PacketType::binary_event: {
         if (!socket)
             return; // not connected to that namespace: ignored, as the reference does
-        const auto &args = packet.json.get_array();
+        const auto& args = packet.json.get_array();
         std::string_view name;
         if (args[0].is_string())
             name = args[0].get_string();
         const Event event{name, args, packet.data, packet.id, attachments};
-        if (auto *handler = server_.find_namespace(socket->nsp()))
+        if (auto* handler = server_.find_namespace(socket->nsp()))
             handler->on_event(*socket, event);
         return;
     }
@@ -108,8 +108,8 @@ void Client::dispatch(const Packet &packet, std::span<const std::string> attachm
     }
 }
 
-void Client::connect(const Packet &packet) {
-    NamespaceHandler *handler = server_.find_namespace(packet.nsp);
+void Client::connect(const Packet& packet) {
+    NamespaceHandler* handler = server_.find_namespace(packet.nsp);
     if (!handler) {
         ++server_.stats().refused_namespaces;
         send(encode(PacketType::connect_error, packet.nsp, R"({"message":"Invalid namespace"})"));
@@ -118,7 +118,7 @@ void Client::connect(const Packet &packet) {
     connect_timer_.reset();
     auto socket = std::make_unique<Socket>(*this, std::string(packet.nsp), engineio::random_id(),
                                            server_.next_serial());
-    Socket &s = *socket;
+    Socket& s = *socket;
     sockets_.push_back(std::move(socket));
     ++server_.stats().connects;
     ++server_.stats().connected;
@@ -126,8 +126,8 @@ void Client::connect(const Packet &packet) {
     handler->on_connect(s, packet.data);
 }
 
-Socket *Client::find(std::string_view nsp) const {
-    for (const auto &s : sockets_)
+Socket* Client::find(std::string_view nsp) const {
+    for (const auto& s : sockets_)
         if (s->nsp() == nsp)
             return s.get();
     return nullptr;
@@ -135,17 +135,17 @@ Socket *Client::find(std::string_view nsp) const {
 
 void Client::remove(std::string_view nsp, std::string_view reason) {
     auto it = std::find_if(sockets_.begin(), sockets_.end(),
-                           [&](const auto &s) { return s->nsp() == nsp; });
+                           [&](const auto& s) { return s->nsp() == nsp; });
     if (it == sockets_.end())
         return;
     std::unique_ptr<Socket> socket = std::move(*it);
     sockets_.erase(it);
     --server_.stats().connected;
-    if (auto *handler = server_.find_namespace(socket->nsp()))
+    if (auto* handler = server_.find_namespace(socket->nsp()))
         handler->on_disconnect(*socket, reason);
 }
 
-void Client::disconnect(Socket &socket) {
+void Client::disconnect(Socket& socket) {
     const std::string nsp = socket.nsp();
     send(encode(PacketType::disconnect, nsp, {}));
     remove(nsp, "server namespace disconnect");

@@ -18,27 +18,27 @@ class Server;
 
 class Client final : public engineio::SessionHandler {
 public:
-    Client(Server &server, engineio::Session &session);
+    Client(Server& server, engineio::Session& session);
     ~Client() override;
 
     void on_message(std::string_view data, bool binary) override;
     void on_close(std::string_view reason) override;
 
-    engineio::Session &session() const { return session_; }
-    bool send(const engineio::FramePtr &frame);
+    engineio::Session& session() const { return session_; }
+    bool send(const engineio::FramePtr& frame);
     // Sends a packet followed by its binary attachments.
-    bool send(const engineio::FramePtr &frame, std::span<const std::string> attachments);
-    void disconnect(Socket &socket);
+    bool send(const engineio::FramePtr& frame, std::span<const std::string> attachments);
+    void disconnect(Socket& socket);
 
 private:
-    void dispatch(const Packet &packet, std::span<const std::string> attachments);
-    void connect(const Packet &packet);
-    Socket *find(std::string_view nsp) const;
+    void dispatch(const Packet& packet, std::span<const std::string> attachments);
+    void connect(const Packet& packet);
+    Socket* find(std::string_view nsp) const;
     void remove(std::string_view nsp, std::string_view reason);
-    void fail(const boost::system::error_code &ec);
+    void fail(const boost::system::error_code& ec);
 
-    Server &server_;
-    engineio::Session &session_;
+    Server& server_;
+    engineio::Session& session_;
     std::vector<std::unique_ptr<Socket>> sockets_;
     // A BINARY_EVENT/BINARY_ACK waiting for its attachments.
     std::string pending_text_;

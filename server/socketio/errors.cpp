@@ -7,7 +7,7 @@ namespace fc::socketio {
 namespace {
 class DecodeCategory final : public boost::system::error_category {
 public:
-    const char *name() const noexcept override { return "socketio.decode"; }
+    const char* name() const noexcept override { return "socketio.decode"; }
     std::string message(int ev) const override {
         switch (static_cast<DecodeError>(ev)) {
         case DecodeError::empty_packet:
@@ -36,7 +36,7 @@ public:
 };
 } // namespace
 
-const boost::system::error_category &decode_category() noexcept {
+const boost::system::error_category& decode_category() noexcept {
     static const DecodeCategory category;
     return category;
 }

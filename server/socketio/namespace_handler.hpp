@@ -12,10 +12,10 @@ class NamespaceHandler {
 public:
     virtual ~NamespaceHandler() = default;
     // `auth` is the raw CONNECT payload (empty when none was sent).
-    virtual void on_connect(Socket &socket, std::string_view auth) = 0;
-    virtual void on_event(Socket &socket, const Event &event) = 0;
+    virtual void on_connect(Socket& socket, std::string_view auth) = 0;
+    virtual void on_event(Socket& socket, const Event& event) = 0;
     // Called once per connected socket; the socket is destroyed after.
-    virtual void on_disconnect(Socket &socket, std::string_view reason) = 0;
+    virtual void on_disconnect(Socket& socket, std::string_view reason) = 0;
 };
 
 } // namespace fc::socketio

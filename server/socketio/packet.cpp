@@ -17,13 +17,13 @@ bool is_digit(char c) {
 // JavaScript clients see ids as Numbers: keep them exact there.
 constexpr std::uint64_t kMaxAckId = (std::uint64_t{1} << 53) - 1;
 
-bool placeholders_valid(const json::value &v, std::size_t attachments, int depth = 0) {
+bool placeholders_valid(const json::value& v, std::size_t attachments, int depth = 0) {
     if (depth > 64)
         return false;
-    if (const auto *o = v.if_object()) {
-        if (const auto *ph = o->if_contains("_placeholder");
+    if (const auto* o = v.if_object()) {
+        if (const auto* ph = o->if_contains("_placeholder");
             ph && ph->is_bool() && ph->get_bool()) {
-            const auto *num = o->if_contains("num");
+            const auto* num = o->if_contains("num");
             if (!num)
                 return false;
             if (num->is_uint64())
@@ -33,18 +33,18 @@ bool placeholders_valid(const json::value &v, std::size_t attachments, int depth
                        static_cast<std::uint64_t>(num->get_int64()) < attachments;
             return false;
         }
-        for (const auto &kv : *o)
+        for (const auto& kv : *o)
             if (!placeholders_valid(kv.value(), attachments, depth + 1))
                 return false;
-    } else if (const auto *a = v.if_array()) {
-        for (const auto &e : *a)
+    } else if (const auto* a = v.if_array()) {
+        for (const auto& e : *a)
             if (!placeholders_valid(e, attachments, depth + 1))
                 return false;
     }
     return true;
 }
 
-bool shape_valid(const Packet &p) {
+bool shape_valid(const Packet& p) {
     switch (p.type) {
     case PacketType::connect:
         return p.data.empty() || p.json.is_object();
@@ -52,7 +52,7 @@ bool shape_valid(const Packet &p) {
         return p.data.empty();
     case PacketType::event:
     case PacketType::binary_event: {
-        const auto *a = p.json.if_array();
+        const auto* a = p.json.if_array();
         return a && !a->empty() && ((*a)[0].is_string() || (*a)[0].is_number());
     }
     case PacketType::ack:
@@ -126,7 +126,7 @@ Result<Packet> decode(std::string_view text) {
 engineio::FramePtr encode(PacketType type, std::string_view nsp, std::string_view data,
                           std::optional<std::uint64_t> id, std::size_t attachments) {
     auto frame = std::make_shared<engineio::Frame>();
-    std::string &out = frame->bytes;
+    std::string& out = frame->bytes;
     out.reserve(32 + nsp.size() + data.size());
     out.push_back(static_cast<char>(engineio::PacketType::message));
     out.push_back(static_cast<char>(type));

@@ -5,16 +5,16 @@
 
 namespace fc::socketio {
 
-void Server::add_namespace(std::string name, NamespaceHandler &handler) {
+void Server::add_namespace(std::string name, NamespaceHandler& handler) {
     namespaces_[std::move(name)] = &handler;
 }
 
-NamespaceHandler *Server::find_namespace(std::string_view name) const {
+NamespaceHandler* Server::find_namespace(std::string_view name) const {
     auto it = namespaces_.find(name);
     return it == namespaces_.end() ? nullptr : it->second;
 }
 
-void Server::on_connection(engineio::Session &session) {
+void Server::on_connection(engineio::Session& session) {
     session.set_handler(std::make_unique<Client>(*this, session));
 }
 

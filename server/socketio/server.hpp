@@ -32,24 +32,24 @@ class Server {
 public:
     explicit Server(Settings settings) : settings_(settings) {}
 
-    const Settings &settings() const { return settings_; }
-    Stats &stats() { return stats_; }
-    const Stats &stats() const { return stats_; }
+    const Settings& settings() const { return settings_; }
+    Stats& stats() { return stats_; }
+    const Stats& stats() const { return stats_; }
 
     // The handler must outlive the server.
-    void add_namespace(std::string name, NamespaceHandler &handler);
-    NamespaceHandler *find_namespace(std::string_view name) const;
+    void add_namespace(std::string name, NamespaceHandler& handler);
+    NamespaceHandler* find_namespace(std::string_view name) const;
 
     // Installs a Client on a new Engine.IO session (the engine's
     // connection handler).
-    void on_connection(engineio::Session &session);
+    void on_connection(engineio::Session& session);
 
     std::uint64_t next_serial() { return ++serial_; }
 
 private:
     Settings settings_;
     Stats stats_;
-    std::map<std::string, NamespaceHandler *, std::less<>> namespaces_;
+    std::map<std::string, NamespaceHandler*, std::less<>> namespaces_;
     std::uint64_t serial_ = 0;
 };
 

@@ -5,14 +5,14 @@
 
 namespace fc::socketio {
 
-Socket::Socket(Client &client, std::string nsp, std::string id, std::uint64_t serial)
+Socket::Socket(Client& client, std::string nsp, std::string id, std::uint64_t serial)
     : client_(client), nsp_(std::move(nsp)), id_(std::move(id)), serial_(serial) {}
 
-engineio::Session &Socket::session() const {
+engineio::Session& Socket::session() const {
     return client_.session();
 }
 
-const std::string &Socket::remote_address() const {
+const std::string& Socket::remote_address() const {
     return client_.session().remote_address();
 }
 
@@ -22,7 +22,7 @@ bool Socket::emit(std::string_view array_json, std::span<const std::string> atta
                         attachments);
 }
 
-bool Socket::send(const engineio::FramePtr &frame) {
+bool Socket::send(const engineio::FramePtr& frame) {
     return client_.send(frame);
 }
 

@@ -25,7 +25,7 @@ class Client;
 // An EVENT (or BINARY_EVENT) as the namespace handler sees it.
 struct Event {
     std::string_view name;
-    const boost::json::array &args; // args[0] is the name
+    const boost::json::array& args; // args[0] is the name
     std::string_view raw;           // the JSON array text, as received
     std::optional<std::uint64_t> ack_id;
     std::span<const std::string> attachments;
@@ -33,24 +33,24 @@ struct Event {
 
 class Socket {
 public:
-    Socket(Client &client, std::string nsp, std::string id, std::uint64_t serial);
-    Socket(const Socket &) = delete;
-    Socket &operator=(const Socket &) = delete;
+    Socket(Client& client, std::string nsp, std::string id, std::uint64_t serial);
+    Socket(const Socket&) = delete;
+    Socket& operator=(const Socket&) = delete;
 
-    const std::string &id() const { return id_; }
-    const std::string &nsp() const { return nsp_; }
+    const std::string& id() const { return id_; }
+    const std::string& nsp() const { return nsp_; }
     // Unique for the server's lifetime, cheap to hash: how other layers
     // (rooms) refer to a socket.
     std::uint64_t serial() const { return serial_; }
-    engineio::Session &session() const;
+    engineio::Session& session() const;
     // The client's address (for per-IP limits), as the HTTP layer saw it.
-    const std::string &remote_address() const;
+    const std::string& remote_address() const;
 
     // Emits an event; `array_json` is the whole argument array including
     // the event name, e.g. ["peer-left",{...}].
     bool emit(std::string_view array_json, std::span<const std::string> attachments = {});
     // Sends an already encoded frame (one encoding shared by many sockets).
-    bool send(const engineio::FramePtr &frame);
+    bool send(const engineio::FramePtr& frame);
     void ack(std::uint64_t id, std::string_view array_json,
              std::span<const std::string> attachments = {});
     // Server-side disconnect of this namespace (DISCONNECT, then the
@@ -58,7 +58,7 @@ public:
     void disconnect();
 
 private:
-    Client &client_;
+    Client& client_;
     std::string nsp_;
     std::string id_;
     std::uint64_t serial_;

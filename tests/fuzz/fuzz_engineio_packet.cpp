@@ -6,14 +6,14 @@
 #include <cstdlib>
 #include <string_view>
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
-    const std::string_view text(reinterpret_cast<const char *>(data), size);
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
     (void)fc::engineio::decode_text_packet(text);
     auto packets = fc::engineio::decode_payload(text, 1024);
     if (!packets)
         return 0;
     std::string body;
-    for (const auto &p : *packets) {
+    for (const auto& p : *packets) {
         const auto frame = p.binary ? fc::engineio::make_binary_frame(std::string(p.data))
                                     : fc::engineio::make_text_frame(p.type, p.data);
         fc::engineio::append_to_payload(body, *frame);

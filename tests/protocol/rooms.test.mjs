@@ -75,7 +75,9 @@ test("joining another room leaves the first", async () => {
 test("a reloaded tab replaces its stale self: peer-left replaced, then peer-joined", async () => {
   const room = uniqueRoom();
   const a = await joined(server.url, room, "A");
+  const seenOld = once(a.socket, "peer-joined");
   const old = await joined(server.url, room, "B");
+  await seenOld; // B's arrival is not part of the sequence under test
   const events = [];
   a.socket.on("peer-left", (e) => events.push(["left", e]));
   a.socket.on("peer-joined", (e) => events.push(["joined", e]));

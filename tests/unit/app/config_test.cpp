@@ -8,22 +8,22 @@ using namespace fc::app;
 
 namespace {
 std::map<std::string, std::string> g_env;
-const char *env(const char *name) {
+const char* env(const char* name) {
     auto it = g_env.find(name);
     return it == g_env.end() ? nullptr : it->second.c_str();
 }
-std::variant<Parsed, std::string> parse(std::vector<const char *> args,
+std::variant<Parsed, std::string> parse(std::vector<const char*> args,
                                         std::map<std::string, std::string> e = {}) {
     g_env = std::move(e);
     args.insert(args.begin(), "festival-chat-server");
     return parse_config(static_cast<int>(args.size()), args.data(), env);
 }
-Config config(std::vector<const char *> args, std::map<std::string, std::string> e = {}) {
+Config config(std::vector<const char*> args, std::map<std::string, std::string> e = {}) {
     auto r = parse(std::move(args), std::move(e));
     EXPECT_TRUE(std::holds_alternative<Parsed>(r)) << std::get<std::string>(r);
     return std::get<Parsed>(r).config;
 }
-std::string error(std::vector<const char *> args, std::map<std::string, std::string> e = {}) {
+std::string error(std::vector<const char*> args, std::map<std::string, std::string> e = {}) {
     auto r = parse(std::move(args), std::move(e));
     return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : "";
 }

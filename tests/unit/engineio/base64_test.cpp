@@ -5,13 +5,13 @@
 using namespace fc::engineio;
 
 TEST(Base64, EncodesRfc4648Vectors) {
-    const std::pair<const char *, const char *> vectors[] = {{"", ""},
-                                                             {"f", "Zg=="},
-                                                             {"fo", "Zm8="},
-                                                             {"foo", "Zm9v"},
-                                                             {"foob", "Zm9vYg=="},
-                                                             {"fooba", "Zm9vYmE="},
-                                                             {"foobar", "Zm9vYmFy"}};
+    const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                           {"f", "Zg=="},
+                                                           {"fo", "Zm8="},
+                                                           {"foo", "Zm9v"},
+                                                           {"foob", "Zm9vYg=="},
+                                                           {"fooba", "Zm9vYmE="},
+                                                           {"foobar", "Zm9vYmFy"}};
     for (auto [plain, encoded] : vectors) {
         std::string out;
         base64_append(out, plain);

@@ -28,12 +28,12 @@ protected:
         fs::remove_all(root_);
         fs::remove(outside_);
     }
-    static void write(const fs::path &p, std::string_view s) { std::ofstream(p) << s; }
+    static void write(const fs::path& p, std::string_view s) { std::ofstream(p) << s; }
     Response get(std::string_view path,
                  std::initializer_list<std::pair<beast_http::field, std::string>> h = {},
                  beast_http::verb verb = beast_http::verb::get) {
         Request req{verb, std::string(path), 11};
-        for (const auto &[k, v] : h)
+        for (const auto& [k, v] : h)
             req.set(k, v);
         return StaticFiles(root_).serve(req, path);
     }

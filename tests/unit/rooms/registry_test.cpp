@@ -10,7 +10,7 @@ using namespace fc::rooms;
 namespace {
 struct Recorder final : Notifier {
     std::vector<std::string> log;
-    void peer_joined(std::span<const ConnId> to, const Member &who) override {
+    void peer_joined(std::span<const ConnId> to, const Member& who) override {
         log.push_back("joined " + who.client_id + " ->" + list(to));
     }
     void peer_left(std::span<const ConnId> to, std::string_view peer_id, LeaveReason r) override {
