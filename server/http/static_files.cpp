@@ -106,34 +106,30 @@ Response plain(const Request& req, beast_http::status status, std::string_view t
 } // namespace
 
 std::string_view mime_type(std::string_view filename) {
+    static constexpr std::pair<std::string_view, std::string_view> kTypes[] = {
+        {"html", "text/html; charset=utf-8"},
+        {"htm", "text/html; charset=utf-8"},
+        {"js", "text/javascript; charset=utf-8"},
+        {"mjs", "text/javascript; charset=utf-8"},
+        {"css", "text/css; charset=utf-8"},
+        {"svg", "image/svg+xml"},
+        {"png", "image/png"},
+        {"jpg", "image/jpeg"},
+        {"jpeg", "image/jpeg"},
+        {"webp", "image/webp"},
+        {"ico", "image/x-icon"},
+        {"json", "application/json; charset=utf-8"},
+        {"map", "application/json; charset=utf-8"},
+        {"webmanifest", "application/manifest+json; charset=utf-8"},
+        {"wasm", "application/wasm"},
+        {"txt", "text/plain; charset=utf-8"},
+        {"woff2", "font/woff2"},
+    };
     const auto dot = filename.rfind('.');
     const std::string ext = dot == std::string_view::npos ? "" : lower(filename.substr(dot + 1));
-    if (ext == "html" || ext == "htm")
-        return "text/html; charset=utf-8";
-    if (ext == "js" || ext == "mjs")
-        return "text/javascript; charset=utf-8";
-    if (ext == "css")
-        return "text/css; charset=utf-8";
-    if (ext == "svg")
-        return "image/svg+xml";
-    if (ext == "png")
-        return "image/png";
-    if (ext == "jpg" || ext == "jpeg")
-        return "image/jpeg";
-    if (ext == "webp")
-        return "image/webp";
-    if (ext == "ico")
-        return "image/x-icon";
-    if (ext == "json" || ext == "map")
-        return "application/json; charset=utf-8";
-    if (ext == "webmanifest")
-        return "application/manifest+json; charset=utf-8";
-    if (ext == "wasm")
-        return "application/wasm";
-    if (ext == "txt")
-        return "text/plain; charset=utf-8";
-    if (ext == "woff2")
-        return "font/woff2";
+    for (const auto& [e, type] : kTypes)
+        if (ext == e)
+            return type;
     return "application/octet-stream";
 }
 
