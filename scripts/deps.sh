@@ -7,9 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(cmake ninja-build g++ pkg-config libboost1.81-dev libboost-json1.81-dev
-      libboost-url1.81-dev libssl-dev libqrcodegencpp-dev)
+      libboost-url1.81-dev libssl-dev libqrcodegencpp-dev nodejs npm)
 if [[ "${1:-build}" == "test" ]]; then
-    want+=(libgtest-dev clang libclang-rt-14-dev nodejs npm openssl)
+    want+=(libgtest-dev clang libclang-rt-14-dev openssl)
 fi
 
 missing=()
@@ -30,8 +30,12 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if [[ "${1:-build}" == "test" ]]; then
-    if [[ ! -d tests/node_modules ]] || [[ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]]; then
-        (cd tests && npm ci --no-audit --no-fund)
+npm_ci() {
+    if [[ ! -d "$1/node_modules" ]] || [[ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]]; then
+        (cd "$1" && npm ci --no-audit --no-fund)
     fi
+}
+npm_ci web
+if [[ "${1:-build}" == "test" ]]; then
+    npm_ci tests
 fi

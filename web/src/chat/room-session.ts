@@ -1,0 +1,110 @@
+// One room as the UI sees it: the signaling connection, the mesh, and the
+// conversation (kept in sessionStorage so a reload does not wipe it).
+import { Emitter } from "../emitter";
+import { renewClientId, type Identity } from "../identity";
+import { Mesh, type Member } from "../rtc/mesh";
+import { SignalingClient, type SignalingState } from "../signaling/signaling-client";
+import { MessageLog, newChatMessage, type ChatMessage } from "./messages";
+
+export interface RoomSnapshot {
+  roomId: string;
+  signaling: SignalingState;
+  members: Member[];
+  messages: readonly ChatMessage[];
+  self: Identity;
+  error: string | null;
+}
+
+export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
+  readonly signaling: SignalingClient;
+  readonly mesh: Mesh;
+  #log: MessageLog;
+  #error: string | null = null;
+
+  constructor(
+    readonly roomId: string,
+    private self: Identity,
+    signalingUrl: string,
+    private readonly storage: Storage = sessionStorage,
+  ) {
+    super();
+    this.#log = MessageLog.fromJSON(storage.getItem(this.#key));
+    this.signaling = new SignalingClient(signalingUrl, roomId, self.clientId, self.displayName);
+    this.mesh = new Mesh(this.signaling);
+    this.signaling.on("state", () => this.#changed());
+    this.signaling.on("error", (e) => {
+      this.#error = e.message;
+      this.#changed();
+    });
+    this.signaling.on("joined", () => {
+      this.#error = null;
+      this.#changed();
+    });
+    this.signaling.on("replaced", () => {
+      // Another tab took our clientId (a duplicated tab copies
+      // sessionStorage): become someone new and join again.
+      this.self = { ...this.self, clientId: renewClientId(storage) };
+      this.signaling.setIdentity(this.self.clientId, this.self.displayName);
+      this.signaling.rejoin();
+    });
+    this.mesh.on("members", () => this.#changed());
+    this.mesh.on("message", ({ message }) => {
+      if (message.type === "chat" && this.#log.add(message)) this.#persist();
+    });
+  }
+
+  get #key(): string {
+    return `fc.messages.${this.roomId}`;
+  }
+
+  get snapshot(): RoomSnapshot {
+    return {
+      roomId: this.roomId,
+      signaling: this.signaling.state,
+      members: this.mesh.members,
+      messages: this.#log.messages,
+      self: this.self,
+      error: this.#error,
+    };
+  }
+
+  start(): void {
+    this.signaling.start();
+  }
+
+  stop(): void {
+    this.signaling.stop();
+    this.mesh.close();
+  }
+
+  pause(): void {
+    this.signaling.pause();
+  }
+
+  resume(): void {
+    this.signaling.resume();
+  }
+
+  send(text: string): ChatMessage | null {
+    const trimmed = text.trim();
+    if (!trimmed) return null;
+    const msg = newChatMessage(this.self.clientId, this.self.displayName, trimmed);
+    this.#log.add(msg);
+    this.mesh.broadcast(msg);
+    this.#persist();
+    return msg;
+  }
+
+  #persist(): void {
+    try {
+      this.storage.setItem(this.#key, this.#log.toJSON());
+    } catch {
+      // storage full or unavailable: the conversation lives on in memory
+    }
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.emit("change", this.snapshot);
+  }
+}

@@ -1,0 +1,150 @@
+// The full mesh: one PeerLink per member of the room, created as the
+// contract says (the newcomer offers to every listed peer; members wait for
+// the newcomer's offer), kept across signaling outages, retried with
+// backoff while the peer is still in the room.
+import { Emitter } from "../emitter";
+import type { PeerMessage } from "../chat/messages";
+import type { Joined, PeerInfo, SignalingClient } from "../signaling/signaling-client";
+import { PeerLink, type LinkState } from "./peer-link";
+
+export interface Member extends PeerInfo {
+  state: LinkState;
+}
+
+export interface MeshEvents {
+  members: Member[];
+  message: { from: Member; message: PeerMessage };
+}
+
+interface Entry {
+  info: PeerInfo;
+  link: PeerLink;
+  retries: number;
+  retryTimer?: ReturnType<typeof setTimeout>;
+}
+
+const MAX_BACKOFF_MS = 30000;
+
+export class Mesh extends Emitter<MeshEvents> {
+  #selfPeerId = "";
+  #iceServers: RTCIceServer[] = [];
+  // By clientId: a peer keeps its clientId when its peerId changes (a
+  // signaling reconnect), so a working data channel survives that.
+  #peers = new Map<string, Entry>();
+
+  constructor(private readonly signaling: SignalingClient) {
+    super();
+    signaling.on("joined", (j) => this.#onJoined(j));
+    signaling.on("peer-joined", (p) => this.#onPeerJoined(p));
+    signaling.on("peer-left", ({ peerId, reason }) => this.#onPeerLeft(peerId, reason));
+    signaling.on("signal", ({ from, type, payload }) => this.#onSignal(from, type, payload));
+  }
+
+  get members(): Member[] {
+    return [...this.#peers.values()].map((e) => ({ ...e.info, state: e.link.state }));
+  }
+
+  /** Sends to every open channel; returns how many peers it reached. */
+  broadcast(message: PeerMessage): number {
+    let n = 0;
+    for (const e of this.#peers.values()) if (e.link.send(message)) n++;
+    return n;
+  }
+
+  close(): void {
+    for (const e of this.#peers.values()) this.#drop(e);
+    this.#peers.clear();
+    this.#changed();
+  }
+
+  #onJoined(j: Joined): void {
+    this.#selfPeerId = j.peerId;
+    this.#iceServers = j.iceServers;
+    const listed = new Set(j.peers.map((p) => p.clientId));
+    for (const p of j.peers) {
+      const known = this.#peers.get(p.clientId);
+      if (known?.link.open) {
+        known.info = p; // same person, new peerId after their reconnect
+        continue;
+      }
+      if (known) this.#drop(known);
+      this.#connect(p, true);
+    }
+    // Peers we still talk to directly stay, even if signaling lost them.
+    for (const [clientId, e] of this.#peers)
+      if (!listed.has(clientId) && !e.link.open) {
+        this.#drop(e);
+        this.#peers.delete(clientId);
+      }
+    this.#changed();
+  }
+
+  #onPeerJoined(p: PeerInfo): void {
+    const known = this.#peers.get(p.clientId);
+    if (known?.link.open) {
+      known.info = p;
+    } else {
+      if (known) this.#drop(known);
+      this.#connect(p, false); // the newcomer offers
+    }
+    this.#changed();
+  }
+
+  #onPeerLeft(peerId: string, reason: string): void {
+    for (const [clientId, e] of this.#peers) {
+      if (e.info.peerId !== peerId) continue;
+      // Lost to signaling only: the data channel may well still work.
+      if (reason === "disconnected" && e.link.open) return;
+      this.#drop(e);
+      this.#peers.delete(clientId);
+      this.#changed();
+      return;
+    }
+  }
+
+  #onSignal(from: string, type: string, payload: unknown): void {
+    for (const e of this.#peers.values()) {
+      if (e.info.peerId === from) {
+        void e.link.handleSignal(type, payload);
+        return;
+      }
+    }
+  }
+
+  #connect(info: PeerInfo, initiator: boolean, retries = 0): void {
+    const link = new PeerLink({
+      selfPeerId: this.#selfPeerId,
+      remotePeerId: info.peerId,
+      iceServers: this.#iceServers,
+      initiator,
+      sendSignal: (type, payload) => this.signaling.signal(entry.info.peerId, type, payload),
+    });
+    const entry: Entry = { info, link, retries };
+    this.#peers.set(info.clientId, entry);
+    link.on("state", () => this.#changed());
+    link.on("message", (message) => this.emit("message", { from: { ...entry.info, state: link.state }, message }));
+    link.on("failed", () => this.#retry(entry));
+  }
+
+  #retry(entry: Entry): void {
+    if (this.#peers.get(entry.info.clientId) !== entry) return;
+    this.#drop(entry);
+    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** entry.retries);
+    entry.retryTimer = setTimeout(() => {
+      if (this.#peers.get(entry.info.clientId) !== entry) return;
+      // Either side may start over; perfect negotiation sorts out a tie.
+      this.#connect(entry.info, true, entry.retries + 1);
+      this.#changed();
+    }, delay);
+    this.#changed();
+  }
+
+  #drop(e: Entry): void {
+    if (e.retryTimer) clearTimeout(e.retryTimer);
+    e.link.close();
+  }
+
+  #changed(): void {
+    this.emit("members", this.members);
+  }
+}

@@ -1,0 +1,233 @@
+// One peer of the mesh: an RTCPeerConnection with the reliable, ordered
+// "chat" data channel, perfect negotiation (the contract: the newcomer
+// offers; the peer whose peerId sorts lower is polite), ICE restarts on
+// trouble, and a ping/pong health check over the channel.
+import { Emitter } from "../emitter";
+import { parsePeerMessage, type PeerMessage } from "../chat/messages";
+
+export type LinkState = "connecting" | "direct" | "relayed" | "reconnecting" | "lost";
+
+export interface LinkOptions {
+  selfPeerId: string;
+  remotePeerId: string;
+  iceServers: RTCIceServer[];
+  /** True for the newcomer, who creates the channel and offers. */
+  initiator: boolean;
+  sendSignal: (type: string, payload: unknown) => void;
+  iceCandidatePoolSize?: number;
+}
+
+export interface LinkEvents {
+  state: LinkState;
+  message: PeerMessage;
+  /** Gave up: the mesh decides whether to start afresh. */
+  failed: void;
+}
+
+// The mobile settings of the system we replace.
+export const CONNECT_TIMEOUT_MS = 15000;
+const PING_EVERY_MS = 5000;
+const SILENCE_LIMIT_MS = 15000;
+
+export function isPolite(selfPeerId: string, remotePeerId: string): boolean {
+  return selfPeerId < remotePeerId;
+}
+
+export class PeerLink extends Emitter<LinkEvents> {
+  readonly pc: RTCPeerConnection;
+  #channel: RTCDataChannel | null = null;
+  #state: LinkState = "connecting";
+  #polite: boolean;
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #restarts = 0;
+  #lastHeard = Date.now();
+  #timers: ReturnType<typeof setTimeout>[] = [];
+  #pinger: ReturnType<typeof setInterval> | null = null;
+  #closed = false;
+
+  constructor(private readonly opts: LinkOptions) {
+    super();
+    this.#polite = isPolite(opts.selfPeerId, opts.remotePeerId);
+    this.pc = new RTCPeerConnection({
+      iceServers: opts.iceServers,
+      bundlePolicy: "max-bundle",
+      iceCandidatePoolSize: opts.iceCandidatePoolSize ?? 15,
+    });
+    this.pc.onicecandidate = ({ candidate }) =>
+      opts.sendSignal("candidate", candidate ? candidate.toJSON() : null);
+    this.pc.onnegotiationneeded = () => void this.#offer();
+    this.pc.onconnectionstatechange = () => void this.#onConnectionState();
+    this.pc.ondatachannel = ({ channel }) => {
+      if (channel.label === "chat") this.#adopt(channel);
+    };
+    if (opts.initiator) this.#adopt(this.pc.createDataChannel("chat", { ordered: true }));
+    this.#armConnectTimeout();
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+
+  get open(): boolean {
+    return this.#channel?.readyState === "open";
+  }
+
+  send(message: PeerMessage): boolean {
+    if (!this.open) return false;
+    try {
+      this.#channel!.send(JSON.stringify(message));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async handleSignal(type: string, payload: unknown): Promise<void> {
+    if (this.#closed) return;
+    try {
+      if (type === "offer" || type === "answer") {
+        const sdp = (payload as { sdp?: unknown } | null)?.sdp;
+        if (typeof sdp !== "string") return;
+        const collision = type === "offer" && (this.#makingOffer || this.pc.signalingState !== "stable");
+        this.#ignoreOffer = !this.#polite && collision;
+        if (this.#ignoreOffer) return;
+        await this.pc.setRemoteDescription({ type, sdp });
+        if (type === "offer") {
+          await this.pc.setLocalDescription();
+          this.opts.sendSignal("answer", { sdp: this.pc.localDescription!.sdp });
+        }
+      } else if (type === "candidate") {
+        try {
+          await this.pc.addIceCandidate((payload as RTCIceCandidateInit | null) ?? undefined);
+        } catch (e) {
+          if (!this.#ignoreOffer) throw e;
+        }
+      }
+    } catch {
+      // A negotiation that went wrong is retried by the timeouts below.
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#clearTimers();
+    this.#channel?.close();
+    this.pc.close();
+    this.#setState("lost");
+  }
+
+  async #offer(): Promise<void> {
+    try {
+      this.#makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.opts.sendSignal("offer", { sdp: this.pc.localDescription!.sdp });
+    } catch {
+      // retried on the next negotiationneeded or restart
+    } finally {
+      this.#makingOffer = false;
+    }
+  }
+
+  #adopt(channel: RTCDataChannel): void {
+    this.#channel = channel;
+    channel.onopen = () => {
+      this.#lastHeard = Date.now();
+      this.#restarts = 0;
+      void this.#updateRoute();
+      this.#startPinging();
+    };
+    channel.onmessage = ({ data }) => {
+      this.#lastHeard = Date.now();
+      const msg = parsePeerMessage(data);
+      if (!msg) return;
+      if (msg.type === "ping") this.send({ type: "pong", at: msg.at });
+      else if (msg.type !== "pong") this.emit("message", msg);
+    };
+    channel.onclose = () => {
+      if (!this.#closed) this.#setState("reconnecting");
+    };
+  }
+
+  #startPinging(): void {
+    if (this.#pinger) return;
+    this.#pinger = setInterval(() => {
+      if (Date.now() - this.#lastHeard > SILENCE_LIMIT_MS) {
+        this.emit("failed", undefined);
+        return;
+      }
+      this.send({ type: "ping", at: Date.now() });
+    }, PING_EVERY_MS);
+  }
+
+  async #onConnectionState(): Promise<void> {
+    switch (this.pc.connectionState) {
+      case "connected":
+        await this.#updateRoute();
+        break;
+      case "disconnected":
+        this.#setState("reconnecting");
+        this.#armConnectTimeout();
+        break;
+      case "failed":
+        this.#setState("reconnecting");
+        this.#restartIce();
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** direct or relayed, from the selected candidate pair. */
+  async #updateRoute(): Promise<void> {
+    if (!this.open && this.pc.connectionState !== "connected") return;
+    let relayed = false;
+    try {
+      const stats = await this.pc.getStats();
+      stats.forEach((s) => {
+        if (s.type === "candidate-pair" && (s.nominated || s.selected) && s.state === "succeeded") {
+          const local = stats.get(s.localCandidateId);
+          const remote = stats.get(s.remoteCandidateId);
+          if (local?.candidateType === "relay" || remote?.candidateType === "relay") relayed = true;
+        }
+      });
+    } catch {
+      // stats are best effort
+    }
+    if (this.open) this.#setState(relayed ? "relayed" : "direct");
+  }
+
+  #armConnectTimeout(): void {
+    this.#timers.push(
+      setTimeout(() => {
+        if (this.#closed || this.pc.connectionState === "connected") return;
+        this.#restartIce();
+      }, CONNECT_TIMEOUT_MS),
+    );
+  }
+
+  #restartIce(): void {
+    if (this.#closed) return;
+    // First an ICE restart; if that does not help either, a fresh link.
+    if (this.#restarts++ >= 1) {
+      this.emit("failed", undefined);
+      return;
+    }
+    this.pc.restartIce();
+    this.#armConnectTimeout();
+  }
+
+  #clearTimers(): void {
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers = [];
+    if (this.#pinger) clearInterval(this.#pinger);
+    this.#pinger = null;
+  }
+
+  #setState(s: LinkState): void {
+    if (s === this.#state) return;
+    this.#state = s;
+    this.emit("state", s);
+  }
+}

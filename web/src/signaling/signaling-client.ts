@@ -1,0 +1,132 @@
+// The signaling connection: joins the room with the contract's join-room,
+// relays offers/answers/candidates, and rejoins with the same clientId
+// whenever the connection comes back. Knows nothing of WebRTC or the DOM.
+import { io, type Socket } from "socket.io-client";
+import { Emitter } from "../emitter";
+
+export type SignalingState = "connecting" | "online" | "offline";
+
+export interface PeerInfo {
+  peerId: string;
+  clientId: string;
+  displayName: string;
+}
+
+export interface Joined {
+  peerId: string;
+  peers: PeerInfo[];
+  iceServers: RTCIceServer[];
+}
+
+export interface Signal {
+  from: string;
+  type: string;
+  payload: unknown;
+}
+
+export interface SignalingEvents {
+  state: SignalingState;
+  joined: Joined;
+  "peer-joined": PeerInfo;
+  "peer-left": { peerId: string; reason: "left" | "disconnected" | "replaced" };
+  signal: Signal;
+  replaced: void;
+  error: { code: string; message: string };
+}
+
+const JOIN_TIMEOUT_MS = 5000;
+
+export class SignalingClient extends Emitter<SignalingEvents> {
+  #socket: Socket;
+  #state: SignalingState = "connecting";
+
+  constructor(
+    url: string,
+    private readonly roomId: string,
+    private clientId: string,
+    private displayName: string,
+  ) {
+    super();
+    this.#socket = io(url, {
+      autoConnect: false,
+      // Festival networks drop and return: keep trying, gently.
+      reconnection: true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 8000,
+      randomizationFactor: 0.5,
+      timeout: 10000,
+    });
+    this.#socket.on("connect", () => void this.#join());
+    this.#socket.on("disconnect", () => this.#setState("offline"));
+    this.#socket.on("connect_error", () => this.#setState("offline"));
+    this.#socket.on("peer-joined", (p: PeerInfo) => this.emit("peer-joined", p));
+    this.#socket.on("peer-left", (p: SignalingEvents["peer-left"]) => this.emit("peer-left", p));
+    this.#socket.on("signal", (s: Signal) => this.emit("signal", s));
+    this.#socket.on("replaced", () => this.emit("replaced", undefined));
+  }
+
+  get state(): SignalingState {
+    return this.#state;
+  }
+
+  start(): void {
+    this.#socket.connect();
+  }
+
+  stop(): void {
+    this.#socket.emit("leave-room");
+    this.#socket.disconnect();
+    this.#setState("offline");
+  }
+
+  /** Pauses signaling (tab in the background); data channels stay up. */
+  pause(): void {
+    this.#socket.disconnect();
+    this.#setState("offline");
+  }
+
+  resume(): void {
+    if (!this.#socket.connected) this.#socket.connect();
+  }
+
+  setIdentity(clientId: string, displayName: string): void {
+    this.clientId = clientId;
+    this.displayName = displayName;
+  }
+
+  rejoin(): void {
+    if (this.#socket.connected) void this.#join();
+  }
+
+  signal(to: string, type: string, payload: unknown): void {
+    this.#socket.emit("signal", { to, type, payload });
+  }
+
+  async #join(): Promise<void> {
+    this.#setState("connecting");
+    try {
+      const ack = await this.#socket.timeout(JOIN_TIMEOUT_MS).emitWithAck("join-room", {
+        roomId: this.roomId,
+        clientId: this.clientId,
+        displayName: this.displayName,
+      });
+      if (!ack?.ok) {
+        this.emit("error", ack?.error ?? { code: "bad-request", message: "join refused" });
+        this.#setState("offline");
+        return;
+      }
+      this.#setState("online");
+      this.emit("joined", { peerId: ack.peerId, peers: ack.peers ?? [], iceServers: ack.iceServers ?? [] });
+    } catch {
+      // No acknowledgement in time: let socket.io reconnect and retry.
+      this.#setState("offline");
+      this.#socket.disconnect().connect();
+    }
+  }
+
+  #setState(s: SignalingState): void {
+    if (s === this.#state) return;
+    this.#state = s;
+    this.emit("state", s);
+  }
+}

@@ -1,0 +1,21 @@
+// Routes between the landing page and a room; the URL is the state, so a
+// QR code of /r/<room> opens the room straight away.
+import { useEffect, useState } from "preact/hooks";
+import { roomFromPath } from "../chat/room-code";
+import { Landing } from "./Landing";
+import { RoomView } from "./RoomView";
+
+export function App() {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const onPop = () => setPath(location.pathname);
+    addEventListener("popstate", onPop);
+    return () => removeEventListener("popstate", onPop);
+  }, []);
+  const go = (to: string) => {
+    history.pushState(null, "", to);
+    setPath(to);
+  };
+  const room = roomFromPath(path);
+  return room ? <RoomView key={room} roomId={room} onLeave={() => go("/")} /> : <Landing onJoin={(r) => go(`/r/${r}`)} />;
+}
