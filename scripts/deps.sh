@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 want=(cmake ninja-build g++ pkg-config libboost1.81-dev libboost-json1.81-dev
       libboost-url1.81-dev libssl-dev libqrcodegencpp-dev nodejs npm)
 if [[ "${1:-build}" == "test" ]]; then
-    want+=(libgtest-dev clang libclang-rt-14-dev openssl)
+    want+=(libgtest-dev clang libclang-rt-14-dev openssl chromium iproute2 util-linux)
 fi
 
 missing=()

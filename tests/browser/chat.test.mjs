@@ -1,0 +1,46 @@
+// Three people join one room through /r/<room>; every message reaches
+// everyone over WebRTC data channels.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startServer } from "../support/server.mjs";
+import { launchBrowser, person } from "../support/browser.mjs";
+
+const webRoot = join(dirname(fileURLToPath(import.meta.url)), "../../web/dist");
+let server;
+let browser;
+before(async () => {
+  server = await startServer(["--stun-urls", "none"], { webRoot });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function send(page, text) {
+  await page.getByLabel("Message").fill(text);
+  await page.getByRole("button", { name: "Send" }).click();
+}
+
+test("three people in one room all see each other's messages", async () => {
+  const room = `stage-${process.pid}`;
+  const people = [];
+  for (let i = 0; i < 3; i++) {
+    const p = await person(browser);
+    await p.page.goto(`${server.url}/r/${room}`);
+    people.push(p);
+  }
+  // everyone sees two direct peers
+  for (const p of people)
+    await p.page.locator(".peer.direct").nth(1).waitFor({ timeout: 20000 });
+  for (const [i, p] of people.entries()) await send(p.page, `hello from ${i}`);
+  for (const p of people)
+    for (let i = 0; i < 3; i++)
+      await p.page.getByText(`hello from ${i}`).waitFor({ timeout: 10000 });
+  for (const p of people) assert.deepEqual(p.errors, []);
+  // The README screenshot (docs/screenshot-room.png is a copy of this one).
+  await people[0].page.screenshot({ path: join(dirname(fileURLToPath(import.meta.url)), "../../build/screenshot-room.png") });
+  for (const p of people) await p.context.close();
+});

@@ -1,0 +1,30 @@
+// Headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core,
+// with the switches WebRTC needs here (../shared/design/webrtc-testing.md).
+import { chromium } from "playwright-core";
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      // host candidates as plain addresses: nothing here resolves .local names
+      "--disable-features=WebRtcHideLocalIpsWithMdns",
+    ],
+  });
+}
+
+/** A person: a fresh browser context (own storage) with one page. */
+export async function person(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, ...options });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e));
+  return { context, page, errors };
+}
