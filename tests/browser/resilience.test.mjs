@@ -63,3 +63,27 @@ test("a reloaded tab is chatting again with its history", async () => {
     await server.stop();
   }
 });
+
+test("after a signaling restart the room heals: a newcomer reaches everyone", async () => {
+  const room = `restart-${process.pid}`;
+  let server = await startServer(["--stun-urls", "none"], { webRoot });
+  const port = server.port;
+  const [a, b] = await pair(server, room);
+  await server.stop();
+  await a.page.getByText("offline: chatting peer-to-peer only").waitFor({ timeout: 10000 });
+  server = await startServer(["--stun-urls", "none", "--port", String(port)], { webRoot });
+  try {
+    for (const p of [a, b]) await p.page.getByText("online", { exact: true }).waitFor({ timeout: 20000 });
+    const c = await person(browser);
+    await c.page.goto(`${server.url}/r/${room}`);
+    await c.page.locator(".peer.direct").nth(1).waitFor({ timeout: 20000 });
+    await send(c.page, "newcomer says hi");
+    await a.page.getByText("newcomer says hi").waitFor({ timeout: 10000 });
+    await b.page.getByText("newcomer says hi").waitFor({ timeout: 10000 });
+    // the old pair never lost each other
+    assert.equal(await a.page.locator(".peer.direct").count(), 2);
+    for (const p of [a, b, c]) await p.context.close();
+  } finally {
+    await server.stop();
+  }
+});
