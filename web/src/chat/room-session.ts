@@ -5,6 +5,7 @@ import { renewClientId, type Identity } from "../identity";
 import { Mesh, type Member } from "../rtc/mesh";
 import { SignalingClient, type SignalingState } from "../signaling/signaling-client";
 import { MessageLog, newChatMessage, type ChatMessage } from "./messages";
+import { TabChannel } from "./tab-channel";
 
 export interface RoomSnapshot {
   roomId: string;
@@ -18,6 +19,7 @@ export interface RoomSnapshot {
 export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
   readonly signaling: SignalingClient;
   readonly mesh: Mesh;
+  readonly tabs: TabChannel;
   #log: MessageLog;
   #error: string | null = null;
 
@@ -31,6 +33,11 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     this.#log = MessageLog.fromJSON(storage.getItem(this.#key));
     this.signaling = new SignalingClient(signalingUrl, roomId, self.clientId, self.displayName);
     this.mesh = new Mesh(this.signaling);
+    this.tabs = new TabChannel(roomId, self);
+    this.tabs.on("tabs", () => this.#changed());
+    this.tabs.on("message", (m) => {
+      if (this.#log.add(m)) this.#persist();
+    });
     this.signaling.on("state", () => this.#changed());
     this.signaling.on("error", (e) => {
       this.#error = e.message;
@@ -45,6 +52,7 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
       // sessionStorage): become someone new and join again.
       this.self = { ...this.self, clientId: renewClientId(storage) };
       this.signaling.setIdentity(this.self.clientId, this.self.displayName);
+      this.tabs.setIdentity(this.self);
       this.signaling.rejoin();
     });
     this.mesh.on("members", () => this.#changed());
@@ -61,7 +69,7 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     return {
       roomId: this.roomId,
       signaling: this.signaling.state,
-      members: this.mesh.members,
+      members: this.#members(),
       messages: this.#log.messages,
       self: this.self,
       error: this.#error,
@@ -69,12 +77,24 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
   }
 
   start(): void {
+    this.tabs.start();
     this.signaling.start();
   }
 
   stop(): void {
     this.signaling.stop();
     this.mesh.close();
+    this.tabs.stop();
+  }
+
+  /** Mesh peers, plus tabs of this browser that only the tab channel knows. */
+  #members(): Member[] {
+    const mesh = this.mesh.members;
+    const known = new Set(mesh.filter((m) => m.state !== "lost").map((m) => m.clientId));
+    const local: Member[] = this.tabs.tabs
+      .filter((t) => !known.has(t.clientId))
+      .map((t) => ({ peerId: "", clientId: t.clientId, displayName: t.displayName, state: "same-device" }));
+    return [...mesh, ...local];
   }
 
   pause(): void {
@@ -91,6 +111,7 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     const msg = newChatMessage(this.self.clientId, this.self.displayName, trimmed);
     this.#log.add(msg);
     this.mesh.broadcast(msg);
+    this.tabs.send(msg);
     this.#persist();
     return msg;
   }

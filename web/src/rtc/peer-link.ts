@@ -5,7 +5,7 @@
 import { Emitter } from "../emitter";
 import { parsePeerMessage, type PeerMessage } from "../chat/messages";
 
-export type LinkState = "connecting" | "direct" | "relayed" | "reconnecting" | "lost";
+export type LinkState = "connecting" | "direct" | "relayed" | "reconnecting" | "lost" | "same-device";
 
 export interface LinkOptions {
   selfPeerId: string;

@@ -12,6 +12,7 @@ const STATE_LABEL: Record<LinkState, string> = {
   relayed: "relayed via TURN",
   reconnecting: "reconnecting",
   lost: "lost",
+  "same-device": "this device",
 };
 
 // Backgrounded tabs let go of signaling after this long (data channels stay).
