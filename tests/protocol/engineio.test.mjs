@@ -2,11 +2,23 @@
 // WebSocket, upgrade and heartbeat, spoken by hand over HTTP and ws.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, handshake, poll, post, rawSocket, sleep, withDeadline } from "../support/server.mjs";
+import { startServer, handshake, poll, post, rawSocket, sleep, slow, withDeadline } from "../support/server.mjs";
 
+// Default heartbeat for most tests, so a slow (sanitized) run never times a
+// session out under them; a second server with a short heartbeat for the
+// heartbeat tests.
+const PING_INTERVAL = 300 * slow;
+const PING_TIMEOUT = 200 * slow;
 let server;
-before(async () => { server = await startServer(["--ping-interval", "300", "--ping-timeout", "200"]); });
-after(async () => { await server.stop(); });
+let quick;
+before(async () => {
+  server = await startServer();
+  quick = await startServer(["--ping-interval", String(PING_INTERVAL), "--ping-timeout", String(PING_TIMEOUT)]);
+});
+after(async () => {
+  await server.stop();
+  await quick.stop();
+});
 
 async function expectError(url, init, code, message) {
   const res = await fetch(url, init);
@@ -19,8 +31,11 @@ test("polling handshake advertises the settings", async () => {
   assert.deepEqual(Object.keys(open), ["sid", "upgrades", "pingInterval", "pingTimeout", "maxPayload"]);
   assert.match(open.sid, /^[A-Za-z0-9_-]{22}$/);
   assert.deepEqual(open.upgrades, ["websocket"]);
-  assert.equal(open.pingInterval, 300);
-  assert.equal(open.pingTimeout, 200);
+  assert.equal(open.pingInterval, 25000);
+  assert.equal(open.pingTimeout, 60000);
+  const q = await handshake(quick.url);
+  assert.equal(q.pingInterval, PING_INTERVAL);
+  assert.equal(q.pingTimeout, PING_TIMEOUT);
   assert.equal(open.maxPayload, 1000000);
 });
 
@@ -84,19 +99,19 @@ test("a close packet ends a held poll with noop and the session", async () => {
 });
 
 test("heartbeat over polling: ping, pong, and timeout", async () => {
-  const { sid } = await handshake(server.url);
+  const { sid } = await handshake(quick.url);
   for (let i = 0; i < 2; i++) {
-    assert.deepEqual(await poll(server.url, sid), { status: 200, body: "2" });
-    assert.equal((await post(server.url, sid, "3")).status, 200);
+    assert.deepEqual(await poll(quick.url, sid), { status: 200, body: "2" });
+    assert.equal((await post(quick.url, sid, "3")).status, 200);
   }
   // No pong this time: gone after pingTimeout.
-  assert.deepEqual(await poll(server.url, sid), { status: 200, body: "2" });
-  await sleep(400);
-  assert.equal((await poll(server.url, sid)).status, 400);
+  assert.deepEqual(await poll(quick.url, sid), { status: 200, body: "2" });
+  await sleep(PING_TIMEOUT * 2);
+  assert.equal((await poll(quick.url, sid)).status, 400);
 });
 
 test("websocket handshake, ping/pong, and timeout close", async () => {
-  const ws = await rawSocket(server.url);
+  const ws = await rawSocket(quick.url);
   const open = JSON.parse((await ws.next()).slice(1));
   assert.deepEqual(open.upgrades, []);
   assert.equal(await ws.next(), "2");

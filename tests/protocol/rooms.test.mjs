@@ -3,11 +3,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startServer, connectClient, emitWithAck, once, joined, rawSocket, uniqueRoom, clientId, sleep, withDeadline,
+  startServer, connectClient, emitWithAck, once, joined, rawSocket, uniqueRoom, clientId, sleep, slow, withDeadline,
 } from "../support/server.mjs";
 
 let server;
-before(async () => { server = await startServer(["--ping-interval", "300", "--ping-timeout", "300"]); });
+before(async () => { server = await startServer(); });
 after(async () => { await server.stop(); });
 
 const close = (...sockets) => sockets.forEach((s) => s.close());
@@ -195,9 +195,10 @@ test("a disconnect leaves with reason disconnected", async () => {
 });
 
 test("a member whose heartbeat times out leaves with reason disconnected", async () => {
+  const quick = await startServer(["--ping-interval", String(300 * slow), "--ping-timeout", String(300 * slow)]);
   const room = uniqueRoom();
-  const a = await joined(server.url, room);
-  const ws = await rawSocket(server.url);
+  const a = await joined(quick.url, room);
+  const ws = await rawSocket(quick.url);
   await ws.next();
   ws.send("40");
   await ws.next();
@@ -206,6 +207,7 @@ test("a member whose heartbeat times out leaves with reason disconnected", async
   // never answer pings
   assert.deepEqual(await once(a.socket, "peer-left", 3000), { peerId: ack.peerId, reason: "disconnected" });
   a.socket.close();
+  await quick.stop();
 });
 
 test("an unknown event with an ack gets bad-request", async () => {

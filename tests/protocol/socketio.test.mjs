@@ -4,11 +4,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
 import {
-  startServer, connectClient, emitWithAck, once, rawSocket, uniqueRoom, clientId, withDeadline,
+  startServer, connectClient, emitWithAck, once, rawSocket, uniqueRoom, clientId, slow, withDeadline,
 } from "../support/server.mjs";
 
 let server;
-before(async () => { server = await startServer(["--connect-timeout", "500"]); });
+before(async () => { server = await startServer(["--connect-timeout", String(500 * slow)]); });
 after(async () => { await server.stop(); });
 
 for (const [name, opts] of [
