@@ -1,9 +1,13 @@
 // Routes between the landing page and a room; the URL is the state, so a
 // QR code of /r/<room> opens the room straight away.
+import { lazy, Suspense } from "preact/compat";
 import { useEffect, useState } from "preact/hooks";
 import { roomFromPath } from "../chat/room-code";
 import { Landing } from "./Landing";
 import { RoomView } from "./RoomView";
+
+// The no-server pairing view (and its QR library) loads only when used.
+const DirectView = lazy(() => import("./DirectView").then((m) => ({ default: m.DirectView })));
 
 export function App() {
   const [path, setPath] = useState(location.pathname);
@@ -16,6 +20,16 @@ export function App() {
     history.pushState(null, "", to);
     setPath(to);
   };
+  if (path === "/direct")
+    return (
+      <Suspense fallback={<p>Loading…</p>}>
+        <DirectView onLeave={() => go("/")} />
+      </Suspense>
+    );
   const room = roomFromPath(path);
-  return room ? <RoomView key={room} roomId={room} onLeave={() => go("/")} /> : <Landing onJoin={(r) => go(`/r/${r}`)} />;
+  return room ? (
+    <RoomView key={room} roomId={room} onLeave={() => go("/")} />
+  ) : (
+    <Landing onJoin={(r) => go(`/r/${r}`)} onDirect={() => go("/direct")} />
+  );
 }

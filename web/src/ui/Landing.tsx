@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { generateRoomCode, isValidRoomCode, normaliseRoomCode } from "../chat/room-code";
 
-export function Landing({ onJoin }: { onJoin: (roomId: string) => void }) {
+export function Landing({ onJoin, onDirect }: { onJoin: (roomId: string) => void; onDirect: () => void }) {
   const [code, setCode] = useState("");
   const normalised = normaliseRoomCode(code);
   const valid = isValidRoomCode(normalised);
@@ -36,6 +36,9 @@ export function Landing({ onJoin }: { onJoin: (roomId: string) => void }) {
         {code && !valid && <p class="hint">Use letters, digits and dashes.</p>}
         {code && valid && normalised !== code && <p class="hint">Joins “{normalised}”</p>}
       </form>
+      <button type="button" onClick={onDirect}>
+        No network? Pair directly
+      </button>
     </main>
   );
 }

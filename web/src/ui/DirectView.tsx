@@ -1,0 +1,160 @@
+// No server: pair two phones directly. One shows an invite (QR code and
+// text), the other scans or pastes it and shows its answer back; then they
+// chat over the data channel. Loaded only when asked for.
+import { useEffect, useRef, useState } from "preact/hooks";
+import QRCode from "qrcode";
+import { MessageLog, newChatMessage, type ChatMessage } from "../chat/messages";
+import { loadIdentity } from "../identity";
+import { DirectLink } from "../rtc/direct-link";
+
+type Step = "start" | "inviting" | "answering" | "chatting";
+
+function CodeBox({ label, code }: { label: string; code: string }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const id = `code-${label.toLowerCase().replace(/\W+/g, "-")}`;
+  useEffect(() => {
+    if (canvas.current) void QRCode.toCanvas(canvas.current, code, { errorCorrectionLevel: "L", margin: 4, width: 320 });
+  }, [code]);
+  return (
+    <div class="code-box">
+      <canvas ref={canvas} class="pair-qr" role="img" aria-label={`QR code of ${label.toLowerCase()}`} />
+      <label for={id}>{label}</label>
+      <textarea id={id} readOnly rows={4} value={code} onFocus={(e) => e.currentTarget.select()} />
+      <button type="button" onClick={() => void navigator.clipboard?.writeText(code)}>
+        Copy
+      </button>
+    </div>
+  );
+}
+
+export function DirectView({ onLeave }: { onLeave: () => void }) {
+  const self = useRef(loadIdentity()).current;
+  const [step, setStep] = useState<Step>("start");
+  const [link, setLink] = useState<DirectLink | null>(null);
+  const [myCode, setMyCode] = useState("");
+  const [theirCode, setTheirCode] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [messages, setMessages] = useState<readonly ChatMessage[]>([]);
+  const [text, setText] = useState("");
+  const log = useRef(new MessageLog()).current;
+
+  useEffect(() => {
+    if (!link) return;
+    const offs = [
+      link.on("open", () => setStep("chatting")),
+      link.on("message", (m) => {
+        if (m.type === "chat" && log.add(m)) setMessages([...log.messages]);
+      }),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [link]);
+  useEffect(() => () => link?.close(), [link]);
+
+  const run = async (work: () => Promise<void>) => {
+    setError(null);
+    try {
+      await work();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  const send = () => {
+    const t = text.trim();
+    if (!t || !link) return;
+    const m = newChatMessage(self.clientId, self.displayName, t);
+    log.add(m);
+    link.send(m);
+    setMessages([...log.messages]);
+    setText("");
+  };
+
+  return (
+    <main class="direct">
+      <header>
+        <h1>Pair directly</h1>
+        <button type="button" onClick={onLeave}>
+          Back
+        </button>
+      </header>
+      <p class="lede">No network to a server? Two phones can still talk: one shows an invite, the other answers it.</p>
+      {error && <p class="error" role="alert">{error}</p>}
+      {step === "start" && (
+        <div class="pair-start">
+          <button
+            class="primary"
+            type="button"
+            onClick={() =>
+              run(async () => {
+                const { link: l, code } = await DirectLink.invite();
+                setLink(l);
+                setMyCode(code);
+                setStep("inviting");
+              })
+            }
+          >
+            Create an invite
+          </button>
+          <label for="invite-in">Or paste an invite</label>
+          <textarea id="invite-in" rows={4} value={theirCode} onInput={(e) => setTheirCode(e.currentTarget.value)} />
+          <button
+            type="button"
+            disabled={!theirCode.trim()}
+            onClick={() =>
+              run(async () => {
+                const { link: l, code } = await DirectLink.answer(theirCode);
+                setLink(l);
+                setMyCode(code);
+                setTheirCode("");
+                setStep("answering");
+              })
+            }
+          >
+            Answer the invite
+          </button>
+        </div>
+      )}
+      {step === "inviting" && (
+        <div class="pair-step">
+          <CodeBox label="Your invite" code={myCode} />
+          <label for="answer-in">Paste their answer</label>
+          <textarea id="answer-in" rows={4} value={theirCode} onInput={(e) => setTheirCode(e.currentTarget.value)} />
+          <button type="button" disabled={!theirCode.trim()} onClick={() => run(() => link!.complete(theirCode))}>
+            Connect
+          </button>
+        </div>
+      )}
+      {step === "answering" && (
+        <div class="pair-step">
+          <CodeBox label="Your answer" code={myCode} />
+          <p role="status">Show this answer to the one who invited you. The chat opens when they have it.</p>
+        </div>
+      )}
+      {step === "chatting" && (
+        <>
+          <p class="signaling online" role="status">
+            connected directly
+          </p>
+          <ol class="messages">
+            {messages.map((m) => (
+              <li key={m.id} class={m.clientId === self.clientId ? "own" : "other"}>
+                <span class="author">{m.clientId === self.clientId ? "You" : m.displayName}</span>
+                <p class="text">{m.text}</p>
+              </li>
+            ))}
+          </ol>
+          <form
+            class="composer"
+            onSubmit={(e) => {
+              e.preventDefault();
+              send();
+            }}
+          >
+            <input id="message" aria-label="Message" autocomplete="off" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+            <button type="submit">Send</button>
+          </form>
+        </>
+      )}
+    </main>
+  );
+}
