@@ -6,6 +6,7 @@ import QRCode from "qrcode";
 import { MessageLog, newChatMessage, type ChatMessage } from "../chat/messages";
 import { loadIdentity } from "../identity";
 import { DirectLink } from "../rtc/direct-link";
+import { scanQr, type Scan } from "./qr-scanner";
 
 type Step = "start" | "inviting" | "answering" | "chatting";
 
@@ -23,6 +24,40 @@ function CodeBox({ label, code }: { label: string; code: string }) {
       <button type="button" onClick={() => void navigator.clipboard?.writeText(code)}>
         Copy
       </button>
+    </div>
+  );
+}
+
+/** A camera button that fills a code field from a scanned QR code. */
+function ScanButton({ onCode }: { onCode: (code: string) => void }) {
+  const video = useRef<HTMLVideoElement>(null);
+  const [scan, setScan] = useState<Scan | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => () => scan?.stop(), [scan]);
+  if (!navigator.mediaDevices?.getUserMedia) return null;
+  return (
+    <div class="scan">
+      <button
+        type="button"
+        onClick={() => {
+          if (scan) {
+            scan.stop();
+            setScan(null);
+            return;
+          }
+          setError(null);
+          const s = scanQr(video.current!);
+          setScan(s);
+          s.result
+            .then(onCode)
+            .catch((e: Error) => e.message !== "stopped" && setError("The camera could not be used: " + e.message))
+            .finally(() => setScan(null));
+        }}
+      >
+        {scan ? "Stop camera" : "Scan with camera"}
+      </button>
+      <video ref={video} class={scan ? "scanner" : "scanner hidden"} muted aria-label="Camera view" />
+      {error && <p class="error">{error}</p>}
     </div>
   );
 }
@@ -95,6 +130,7 @@ export function DirectView({ onLeave }: { onLeave: () => void }) {
           >
             Create an invite
           </button>
+          <ScanButton onCode={setTheirCode} />
           <label for="invite-in">Or paste an invite</label>
           <textarea id="invite-in" rows={4} value={theirCode} onInput={(e) => setTheirCode(e.currentTarget.value)} />
           <button
@@ -117,6 +153,7 @@ export function DirectView({ onLeave }: { onLeave: () => void }) {
       {step === "inviting" && (
         <div class="pair-step">
           <CodeBox label="Your invite" code={myCode} />
+          <ScanButton onCode={setTheirCode} />
           <label for="answer-in">Paste their answer</label>
           <textarea id="answer-in" rows={4} value={theirCode} onInput={(e) => setTheirCode(e.currentTarget.value)} />
           <button type="button" disabled={!theirCode.trim()} onClick={() => run(() => link!.complete(theirCode))}>
