@@ -256,7 +256,9 @@ Response StaticFiles::serve(const Request& req, std::string_view target_path) co
         return plain(req, beast_http::status::bad_request, "Bad path\n");
 
     std::string relative = decoded->substr(1);
-    const bool app_route = relative.empty() || relative.rfind("r/", 0) == 0 || relative == "r";
+    // The app's own routes: rooms (/r/<room>) and no-server pairing (/direct).
+    const bool app_route = relative.empty() || relative.rfind("r/", 0) == 0 || relative == "r" ||
+                           relative == "direct";
     if (app_route)
         relative = "index.html";
 

@@ -4,7 +4,10 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import jsQR from "jsqr";
+import { qrVideo } from "../support/y4m.mjs";
 import { startServer } from "../support/server.mjs";
 import { launchBrowser, person } from "../support/browser.mjs";
 
@@ -83,4 +86,32 @@ test("pairing by QR codes", async () => {
   await chat(a, b);
   await a.context.close();
   await b.context.close();
+});
+
+test("the invited phone scans the invite with its camera", async () => {
+  const a = await open();
+  await a.page.getByRole("button", { name: "Create an invite" }).click();
+  const invite = await a.page.getByLabel("Your invite", { exact: true }).inputValue();
+  // B's camera looks at A's screen.
+  const video = join(mkdtempSync(join(tmpdir(), "fc-cam-")), "invite.y4m");
+  qrVideo(video, invite);
+  const camBrowser = await launchBrowser({ camera: video });
+  try {
+    const b = await person(camBrowser);
+    await b.page.goto(`${server.url}/direct`);
+    await b.page.getByRole("button", { name: "Scan with camera" }).click();
+    await b.page.waitForFunction(() => document.querySelector("#invite-in")?.value.startsWith("FC1.o."), null, {
+      timeout: 15000,
+    });
+    assert.equal(await b.page.getByLabel("Or paste an invite").inputValue(), invite);
+    await b.page.getByRole("button", { name: "Answer the invite" }).click();
+    const answer = await b.page.getByLabel("Your answer", { exact: true }).inputValue();
+    await a.page.getByLabel("Paste their answer").fill(answer);
+    await a.page.getByRole("button", { name: "Connect" }).click();
+    await chat(a, b);
+    await b.context.close();
+  } finally {
+    await camBrowser.close();
+    await a.context.close();
+  }
 });

@@ -2,7 +2,11 @@
 // with the switches WebRTC needs here (../shared/design/webrtc-testing.md).
 import { chromium } from "playwright-core";
 
-export async function launchBrowser() {
+/** `camera`: a .y4m file the fake camera shows (see y4m.mjs). */
+export async function launchBrowser({ camera } = {}) {
+  const cameraArgs = camera
+    ? ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-video-capture=${camera}`]
+    : [];
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     headless: true,
@@ -16,6 +20,7 @@ export async function launchBrowser() {
       "--disable-sync",
       // host candidates as plain addresses: nothing here resolves .local names
       "--disable-features=WebRtcHideLocalIpsWithMdns",
+      ...cameraArgs,
     ],
   });
 }
