@@ -93,8 +93,10 @@ export class Mesh extends Emitter<MeshEvents> {
   #onPeerLeft(peerId: string, reason: string): void {
     for (const [clientId, e] of this.#peers) {
       if (e.info.peerId !== peerId) continue;
-      // Lost to signaling only: the data channel may well still work.
-      if (reason === "disconnected" && e.link.open) return;
+      // Lost to signaling, or replaced by its own reconnect: the data
+      // channel may well still work. A reload that brings a new
+      // RTCPeerConnection is recognised by its offer (#onSignal).
+      if (reason !== "left" && e.link.open) return;
       this.#drop(e);
       this.#peers.delete(clientId);
       this.#changed();
@@ -105,7 +107,14 @@ export class Mesh extends Emitter<MeshEvents> {
   #onSignal(from: string, type: string, payload: unknown): void {
     for (const e of this.#peers.values()) {
       if (e.info.peerId === from) {
-        void e.link.handleSignal(type, payload);
+        void e.link.handleSignal(type, payload).then((r) => {
+          if (r !== "new-session" || this.#peers.get(e.info.clientId) !== e) return;
+          // The peer started over (a reload): so do we, with its offer.
+          this.#drop(e);
+          this.#connect(e.info, false);
+          void this.#peers.get(e.info.clientId)!.link.handleSignal(type, payload);
+          this.#changed();
+        });
         return;
       }
     }

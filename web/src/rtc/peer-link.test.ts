@@ -9,3 +9,12 @@ describe("perfect negotiation roles", () => {
       expect(isPolite(x, y)).not.toBe(isPolite(y, x));
   });
 });
+
+import { sdpSession } from "./peer-link";
+
+describe("SDP sessions", () => {
+  it("reads the o= line's session id", () => {
+    expect(sdpSession("v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\n")).toBe("4611731400430051336");
+    expect(sdpSession("v=0\r\ns=-\r\n")).toBeNull();
+  });
+});

@@ -33,6 +33,11 @@ export function isPolite(selfPeerId: string, remotePeerId: string): boolean {
   return selfPeerId < remotePeerId;
 }
 
+/** The session id of an SDP's o= line: a new RTCPeerConnection gets a new one. */
+export function sdpSession(sdp: string): string | null {
+  return /^o=\S+ (\d+) /m.exec(sdp)?.[1] ?? null;
+}
+
 export class PeerLink extends Emitter<LinkEvents> {
   readonly pc: RTCPeerConnection;
   #channel: RTCDataChannel | null = null;
@@ -45,6 +50,7 @@ export class PeerLink extends Emitter<LinkEvents> {
   #timers: ReturnType<typeof setTimeout>[] = [];
   #pinger: ReturnType<typeof setInterval> | null = null;
   #closed = false;
+  #remoteSession: string | null = null;
 
   constructor(private readonly opts: LinkOptions) {
     super();
@@ -83,15 +89,23 @@ export class PeerLink extends Emitter<LinkEvents> {
     }
   }
 
-  async handleSignal(type: string, payload: unknown): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Feeds a signal from the peer. Returns "new-session" when it is an offer
+   * from a different RTCPeerConnection than the one this link talks to (the
+   * peer reloaded): the mesh then starts a fresh link for it.
+   */
+  async handleSignal(type: string, payload: unknown): Promise<"ok" | "new-session"> {
+    if (this.#closed) return "ok";
     try {
       if (type === "offer" || type === "answer") {
         const sdp = (payload as { sdp?: unknown } | null)?.sdp;
-        if (typeof sdp !== "string") return;
+        if (typeof sdp !== "string") return "ok";
+        const session = sdpSession(sdp);
+        if (type === "offer" && this.#remoteSession && session && session !== this.#remoteSession) return "new-session";
+        this.#remoteSession = session ?? this.#remoteSession;
         const collision = type === "offer" && (this.#makingOffer || this.pc.signalingState !== "stable");
         this.#ignoreOffer = !this.#polite && collision;
-        if (this.#ignoreOffer) return;
+        if (this.#ignoreOffer) return "ok";
         await this.pc.setRemoteDescription({ type, sdp });
         if (type === "offer") {
           await this.pc.setLocalDescription();
@@ -107,6 +121,7 @@ export class PeerLink extends Emitter<LinkEvents> {
     } catch {
       // A negotiation that went wrong is retried by the timeouts below.
     }
+    return "ok";
   }
 
   close(): void {
