@@ -44,3 +44,27 @@ test("three people in one room all see each other's messages", async () => {
   await people[0].page.screenshot({ path: join(dirname(fileURLToPath(import.meta.url)), "../../build/screenshot-room.png") });
   for (const p of people) await p.context.close();
 });
+
+test("a person renames themself: the others see the new name, and it is remembered", async () => {
+  const room = `names-${process.pid}`;
+  const a = await person(browser);
+  const b = await person(browser);
+  await a.page.goto(`${server.url}/r/${room}`);
+  await b.page.goto(`${server.url}/r/${room}`);
+  for (const p of [a, b]) await p.page.locator(".peer.direct").first().waitFor({ timeout: 20000 });
+  await a.page.getByRole("button", { name: "Change name" }).click();
+  await a.page.getByLabel("Your name").fill("Captain Ana");
+  await a.page.getByLabel("Your name").press("Enter");
+  await a.page.getByText("Captain Ana (you)").waitFor({ timeout: 5000 });
+  await b.page.locator(".peer", { hasText: "Captain Ana" }).waitFor({ timeout: 10000 });
+  await send(a.page, "new name, same me");
+  await b.page.locator(".messages li", { hasText: "new name, same me" }).getByText("Captain Ana").waitFor({ timeout: 10000 });
+  // Remembered (localStorage) and carried by the next join.
+  await a.page.reload();
+  await a.page.getByText("Captain Ana (you)").waitFor({ timeout: 5000 });
+  await b.page.locator(".peer.direct", { hasText: "Captain Ana" }).waitFor({ timeout: 20000 });
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+  await a.context.close();
+  await b.context.close();
+});

@@ -87,3 +87,68 @@ test("after a signaling restart the room heals: a newcomer reaches everyone", as
     await server.stop();
   }
 });
+
+test("a phone that loses signaling for a while keeps chatting, then rejoins", async () => {
+  // A short heartbeat so both sides notice the outage quickly.
+  const server = await startServer(["--stun-urls", "none", "--ping-interval", "1000", "--ping-timeout", "1000"], { webRoot });
+  try {
+    const [a, b] = await pair(server, `blip-${process.pid}`);
+    // Only HTTP and WebSocket traffic goes offline; WebRTC is untouched.
+    const cdp = await b.context.newCDPSession(b.page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await b.page.getByText("offline: chatting peer-to-peer only").waitFor({ timeout: 15000 });
+    await send(b.page, "during the outage");
+    await a.page.getByText("during the outage").waitFor({ timeout: 10000 });
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await b.page.getByText("online", { exact: true }).waitFor({ timeout: 20000 });
+    await send(a.page, "after the outage");
+    await b.page.getByText("after the outage").waitFor({ timeout: 10000 });
+    assert.equal(await a.page.locator(".peer").count(), 1);
+    assert.equal(await b.page.locator(".peer.direct").count(), 1);
+    await a.context.close();
+    await b.context.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+// Makes the page think its tab went to the background (or came back).
+async function setHidden(page, hidden) {
+  await page.evaluate((h) => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (h ? "hidden" : "visible") });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, hidden);
+}
+
+test("a backgrounded tab lets go of signaling but keeps chatting, and rejoins on return", async () => {
+  const server = await startServer(["--stun-urls", "none"], { webRoot });
+  const room = `background-${process.pid}`;
+  try {
+    const a = await person(browser);
+    const b = await person(browser);
+    await a.page.goto(`${server.url}/r/${room}`);
+    await b.page.goto(`${server.url}/r/${room}?background=500`);
+    for (const p of [a, b]) await p.page.locator(".peer.direct").first().waitFor({ timeout: 20000 });
+    await setHidden(b.page, true);
+    await b.page.getByText("offline: chatting peer-to-peer only").waitFor({ timeout: 10000 });
+    // the server saw b go: a newcomer now would not find b
+    const health = async () => (await (await fetch(`${server.url}/healthz`)).json()).members;
+    for (let i = 0; i < 50 && (await health()) !== 1; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await health(), 1);
+    await send(a.page, "while you were away");
+    await b.page.getByText("while you were away").waitFor({ timeout: 10000 });
+    await setHidden(b.page, false);
+    await b.page.getByText("online", { exact: true }).waitFor({ timeout: 20000 });
+    const c = await person(browser);
+    await c.page.goto(`${server.url}/r/${room}`);
+    await c.page.locator(".peer.direct").nth(1).waitFor({ timeout: 20000 });
+    await send(c.page, "found you both");
+    for (const p of [a, b]) await p.page.getByText("found you both").waitFor({ timeout: 10000 });
+    assert.equal(await a.page.locator(".peer").count(), 2);
+    for (const p of [a, b, c]) await p.context.close();
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,7 +1,7 @@
 // One room as the UI sees it: the signaling connection, the mesh, and the
 // conversation (kept in sessionStorage so a reload does not wipe it).
 import { Emitter } from "../emitter";
-import { renewClientId, type Identity } from "../identity";
+import { renewClientId, saveDisplayName, type Identity } from "../identity";
 import { Mesh, type Member } from "../rtc/mesh";
 import { SignalingClient, type SignalingState } from "../signaling/signaling-client";
 import { MessageLog, newChatMessage, type ChatMessage } from "./messages";
@@ -28,11 +28,12 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     private self: Identity,
     signalingUrl: string,
     private readonly storage: Storage = sessionStorage,
+    iceCandidatePoolSize?: number,
   ) {
     super();
     this.#log = MessageLog.fromJSON(storage.getItem(this.#key));
     this.signaling = new SignalingClient(signalingUrl, roomId, self.clientId, self.displayName);
-    this.mesh = new Mesh(this.signaling);
+    this.mesh = new Mesh(this.signaling, iceCandidatePoolSize);
     this.tabs = new TabChannel(roomId, self);
     this.tabs.on("tabs", () => this.#changed());
     this.tabs.on("message", (m) => {
@@ -103,6 +104,21 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
 
   resume(): void {
     this.signaling.resume();
+  }
+
+  /** A new display name: remembered, told to every peer and tab at once,
+   *  and carried by the next join. False for an empty name. */
+  rename(name: string): boolean {
+    const displayName = name.trim().slice(0, 64);
+    if (!displayName) return false;
+    if (displayName === this.self.displayName) return true;
+    this.self = { ...this.self, displayName };
+    saveDisplayName(displayName);
+    this.signaling.setIdentity(this.self.clientId, displayName);
+    this.tabs.setIdentity(this.self);
+    this.mesh.broadcast({ type: "hello", clientId: this.self.clientId, displayName });
+    this.#changed();
+    return true;
   }
 
   send(text: string): ChatMessage | null {

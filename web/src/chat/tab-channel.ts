@@ -46,8 +46,10 @@ export class TabChannel extends Emitter<{ message: ChatMessage; tabs: TabPeer[] 
     }, ANNOUNCE_EVERY_MS);
   }
 
+  /** A new clientId or name; other tabs hear of it at once. */
   setIdentity(self: Identity): void {
     this.self = self;
+    this.#announce(false);
   }
 
   send(message: ChatMessage): void {
@@ -76,12 +78,11 @@ export class TabChannel extends Emitter<{ message: ChatMessage; tabs: TabPeer[] 
   #receive(w: Wire): void {
     if (typeof w !== "object" || w === null) return;
     if (w.kind === "hello" && typeof w.clientId === "string" && w.clientId !== this.self.clientId) {
-      const isNew = !this.#tabs.has(w.clientId);
-      this.#tabs.set(w.clientId, { clientId: w.clientId, displayName: String(w.displayName).slice(0, 64), seen: Date.now() });
-      if (isNew) {
-        if (!w.reply) this.#announce(true); // so the newcomer learns of us at once
-        this.emit("tabs", this.tabs);
-      }
+      const known = this.#tabs.get(w.clientId);
+      const displayName = String(w.displayName).slice(0, 64);
+      this.#tabs.set(w.clientId, { clientId: w.clientId, displayName, seen: Date.now() });
+      if (!known && !w.reply) this.#announce(true); // so the newcomer learns of us at once
+      if (!known || known.displayName !== displayName) this.emit("tabs", this.tabs);
     } else if (w.kind === "bye" && this.#tabs.delete(w.clientId)) {
       this.emit("tabs", this.tabs);
     } else if (w.kind === "chat") {

@@ -32,7 +32,10 @@ export class Mesh extends Emitter<MeshEvents> {
   // signaling reconnect), so a working data channel survives that.
   #peers = new Map<string, Entry>();
 
-  constructor(private readonly signaling: SignalingClient) {
+  constructor(
+    private readonly signaling: SignalingClient,
+    private readonly iceCandidatePoolSize?: number,
+  ) {
     super();
     signaling.on("joined", (j) => this.#onJoined(j));
     signaling.on("peer-joined", (p) => this.#onPeerJoined(p));
@@ -125,13 +128,24 @@ export class Mesh extends Emitter<MeshEvents> {
       selfPeerId: this.#selfPeerId,
       remotePeerId: info.peerId,
       iceServers: this.#iceServers,
+      iceCandidatePoolSize: this.iceCandidatePoolSize,
       initiator,
       sendSignal: (type, payload) => this.signaling.signal(entry.info.peerId, type, payload),
     });
     const entry: Entry = { info, link, retries };
     this.#peers.set(info.clientId, entry);
     link.on("state", () => this.#changed());
-    link.on("message", (message) => this.emit("message", { from: { ...entry.info, state: link.state }, message }));
+    link.on("message", (message) => {
+      if (message.type === "hello") {
+        // A peer renamed itself (its clientId must match the link's).
+        if (message.clientId === entry.info.clientId && message.displayName !== entry.info.displayName) {
+          entry.info = { ...entry.info, displayName: message.displayName };
+          this.#changed();
+        }
+        return;
+      }
+      this.emit("message", { from: { ...entry.info, state: link.state }, message });
+    });
     link.on("failed", () => this.#retry(entry));
   }
 

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { RoomSession, type RoomSnapshot } from "../chat/room-session";
 import { loadIdentity } from "../identity";
 import type { LinkState } from "../rtc/peer-link";
+import { loadSettings } from "../settings";
 import { signalingUrl } from "../signaling/url";
 
 const STATE_LABEL: Record<LinkState, string> = {
@@ -15,14 +16,18 @@ const STATE_LABEL: Record<LinkState, string> = {
   "same-device": "this device",
 };
 
-// Backgrounded tabs let go of signaling after this long (data channels stay).
-const BACKGROUND_DISCONNECT_MS = 60000;
 
 export function RoomView({ roomId, onLeave }: { roomId: string; onLeave: () => void }) {
-  const session = useMemo(() => new RoomSession(roomId, loadIdentity(), signalingUrl()), [roomId]);
+  const settings = useMemo(() => loadSettings(), []);
+  const session = useMemo(
+    () => new RoomSession(roomId, loadIdentity(), signalingUrl(), sessionStorage, settings.iceCandidatePoolSize),
+    [roomId, settings],
+  );
   const [snap, setSnap] = useState<RoomSnapshot>(session.snapshot);
   const [text, setText] = useState("");
   const [sharing, setSharing] = useState(false);
+  const [renaming, setRenaming] = useState(false);
+  const [name, setName] = useState("");
   const list = useRef<HTMLOListElement>(null);
 
   useEffect(() => {
@@ -31,7 +36,8 @@ export function RoomView({ roomId, onLeave }: { roomId: string; onLeave: () => v
     let timer: ReturnType<typeof setTimeout> | undefined;
     const onVisibility = () => {
       clearTimeout(timer);
-      if (document.hidden) timer = setTimeout(() => session.pause(), BACKGROUND_DISCONNECT_MS);
+      // Backgrounded: let go of signaling after a while (data channels stay).
+      if (document.hidden) timer = setTimeout(() => session.pause(), settings.backgroundDisconnectMs);
       else session.resume();
     };
     document.addEventListener("visibilitychange", onVisibility);
@@ -41,7 +47,7 @@ export function RoomView({ roomId, onLeave }: { roomId: string; onLeave: () => v
       document.removeEventListener("visibilitychange", onVisibility);
       session.stop();
     };
-  }, [session]);
+  }, [session, settings]);
 
   useEffect(() => {
     list.current?.lastElementChild?.scrollIntoView({ block: "end" });
@@ -87,7 +93,46 @@ export function RoomView({ roomId, onLeave }: { roomId: string; onLeave: () => v
       )}
       <section class="members" aria-label="People in this room">
         <ul>
-          <li class="me">{snap.self.displayName} (you)</li>
+          <li class="me">
+            {renaming ? (
+              <form
+                class="rename"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  if (session.rename(name)) setRenaming(false);
+                }}
+              >
+                <label for="display-name" class="visually-hidden">
+                  Your name
+                </label>
+                <input
+                  id="display-name"
+                  aria-label="Your name"
+                  autocomplete="nickname"
+                  maxLength={64}
+                  value={name}
+                  ref={(el) => el?.focus()}
+                  onInput={(e) => setName(e.currentTarget.value)}
+                  onKeyDown={(e) => e.key === "Escape" && setRenaming(false)}
+                />
+                <button type="submit">Save</button>
+              </form>
+            ) : (
+              <>
+                {snap.self.displayName} (you){" "}
+                <button
+                  type="button"
+                  class="link-button"
+                  onClick={() => {
+                    setName(snap.self.displayName);
+                    setRenaming(true);
+                  }}
+                >
+                  Change name
+                </button>
+              </>
+            )}
+          </li>
           {snap.members.map((m) => (
             <li key={m.clientId} class={`peer ${m.state}`}>
               {m.displayName || "Someone"} <span class="state">{STATE_LABEL[m.state]}</span>
