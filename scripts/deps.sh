@@ -2,14 +2,15 @@
 # Installs what building and testing need, from Debian 12 packages and the
 # npm registry (lockfiles committed). Idempotent: quick when all is there.
 #   scripts/deps.sh build   what the server needs to build and run
-#   scripts/deps.sh test    plus what the tests need
+#   scripts/deps.sh test    plus what the tests need (and the benchmark smoke run)
+#   scripts/deps.sh bench   what bench/run needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(cmake ninja-build g++ pkg-config libboost1.81-dev libboost-json1.81-dev
       libboost-url1.81-dev libssl-dev libqrcodegencpp-dev nodejs npm)
-if [[ "${1:-build}" == "test" ]]; then
-    want+=(libgtest-dev clang libclang-rt-14-dev openssl chromium iproute2 util-linux)
+if [[ "${1:-build}" == "test" || "${1:-build}" == "bench" ]]; then
+    want+=(libgtest-dev clang libclang-rt-14-dev openssl chromium iproute2 util-linux valgrind)
 fi
 
 missing=()
@@ -36,6 +37,7 @@ npm_ci() {
     fi
 }
 npm_ci web
-if [[ "${1:-build}" == "test" ]]; then
+if [[ "${1:-build}" == "test" || "${1:-build}" == "bench" ]]; then
     npm_ci tests
+    npm_ci bench/reference
 fi
