@@ -13,6 +13,17 @@ TEST(JsonSpan, SkipsEveryKindOfValue) {
     EXPECT_EQ(skip_value(R"("open)", 0), std::string_view::npos);
 }
 
+TEST(JsonSpan, FindsTheClosingQuoteAfterRunsOfBackslashes) {
+    EXPECT_EQ(skip_value(R"("\\" x)", 0), 4u);        // "\\" : an escaped backslash
+    EXPECT_EQ(skip_value(R"("\\\"" x)", 0), 6u);     // "\\\"" : backslash, then a quote
+    EXPECT_EQ(skip_value(R"("a\\\\" x)", 0), 7u);   // two escaped backslashes
+    EXPECT_EQ(skip_value(R"("\"\"\"")", 0), 8u);
+    EXPECT_EQ(skip_value(R"("\")", 0), std::string_view::npos);
+    // memchr is bounded by the view, not by a NUL
+    EXPECT_EQ(skip_value(std::string_view("\"a\0b\"c", 5), 0), 5u);
+    EXPECT_EQ(skip_value(std::string_view("\"a\0b\"c", 4), 0), std::string_view::npos);
+}
+
 TEST(JsonSpan, SplitsArrayElements) {
     std::vector<std::string_view> els;
     ASSERT_TRUE(array_elements(R"([ "signal" , {"a":[1,2]}, null ])", els));
