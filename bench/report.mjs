@@ -443,7 +443,8 @@ function matchTargets(targets) {
   for (const t of targets) {
     const name = typeof t.name === "string" ? t.name : "";
     let key = typeof t.ratio === "string" && RATIOS.some((r) => r.key === t.ratio) ? t.ratio : undefined;
-    if (!key) key = MATCH_ORDER.find((k) => RATIOS.find((r) => r.key === k).match.test(name));
+    // `ratio: null` says the target is not about a ratio (a count, say).
+    if (!key && !(t && Object.hasOwn(t, "ratio") && t.ratio === null)) key = MATCH_ORDER.find((k) => RATIOS.find((r) => r.key === k).match.test(name));
     if (key && !byKey.has(key)) byKey.set(key, t);
     else rest.push(t);
   }
