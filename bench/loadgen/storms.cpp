@@ -43,6 +43,18 @@ std::vector<std::string> ack_peers(const json::value& ack) {
     return out;
 }
 
+// Pairs of joined members sharing a room, over all rooms.
+std::size_t joined_pairs(const Fleet& fleet) {
+    std::size_t pairs = 0;
+    for (std::size_t r = 0; r < fleet.room_count(); ++r) {
+        std::size_t j = 0;
+        for (auto i : fleet.members(r))
+            if (fleet.clients[i] && !fleet.clients[i]->peer_id.empty()) ++j;
+        pairs += j * (j > 0 ? j - 1 : 0) / 2;
+    }
+    return pairs;
+}
+
 } // namespace
 
 json::object run_join_storm(boost::asio::io_context& io, const Options& o) {
@@ -73,13 +85,7 @@ json::object run_join_storm(boost::asio::io_context& io, const Options& o) {
     };
     fleet.connect_and_join([&] {
         // Each joined member should end up knowing every other joined member.
-        expected_entries = 0;
-        for (std::size_t r = 0; r < fleet.room_count(); ++r) {
-            std::size_t j = 0;
-            for (auto i : fleet.members(r))
-                if (fleet.clients[i] && !fleet.clients[i]->peer_id.empty()) ++j;
-            expected_entries += j * (j > 0 ? j - 1 : 0);
-        }
+        expected_entries = 2 * joined_pairs(fleet);
         if (entries >= expected_entries) return io.stop();
         wait.expires_after(30s);
         wait.async_wait([&](boost::system::error_code ec) {
@@ -250,13 +256,7 @@ json::object run_reload_storm(boost::asio::io_context& io, const Options& o) {
         });
     };
     fleet.connect_and_join([&] {
-        initial_expected = 0;
-        for (std::size_t r = 0; r < fleet.room_count(); ++r) {
-            std::size_t j = 0;
-            for (auto i : fleet.members(r))
-                if (fleet.clients[i] && !fleet.clients[i]->peer_id.empty()) ++j;
-            initial_expected += j * (j > 0 ? j - 1 : 0) / 2;
-        }
+        initial_expected = joined_pairs(fleet); // one peer-joined per pair
         if (initial_seen >= initial_expected) return start_round();
         deadline.expires_after(10s);
         deadline.async_wait([&](boost::system::error_code ec) {
