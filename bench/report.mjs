@@ -551,6 +551,9 @@ function bottleneckSentence(ceiling, ours) {
   if (isNum(share)) facts.push(`ours reached ${Math.round(share * 100)}% of the ${fmtRate(c)} the generator can push into a no-op sink`);
   if (isNum(g)) facts.push(`the generator used ${fmtCpu(g)} of its core`);
   const why = facts.join(" and ");
+  const srv = get(ours, "server_cpu");
+  if ((nearCeiling || genBusy) && isNum(srv) && srv >= 0.95)
+    return `**The load generator and the server were both at their limit** (${why}, and the server used ${fmtCpu(srv)} of its core): the figure is close to the server's own limit, and a faster generator would show at most a little more.`;
   if (nearCeiling || genBusy)
     return `**The load generator was the bottleneck** (${why}), so ours may be faster than shown and the relay throughput ratio is a lower bound.`;
   if (!isNum(share)) return `The load generator was probably not the bottleneck (${why}; generator ceiling not measured).`;

@@ -89,10 +89,17 @@ test("renders the sample results with the key numbers", () => {
 test("says when the generator was the bottleneck", () => {
   const r = fixture();
   r.scenarios.relay.ours.relayed_per_s = 170000; // 93% of the 182,600/s ceiling
+  r.scenarios.relay.ours.server_cpu = 0.6;
   assert.match(render(r).markdown, /load generator was the bottleneck/);
   const r2 = fixture();
   r2.scenarios.relay.ours.generator_cpu = 0.95;
+  r2.scenarios.relay.ours.server_cpu = 0.6;
   assert.match(render(r2).markdown, /load generator was the bottleneck/);
+  // a server at its limit too: the figure is (about) the server's own
+  const r3 = fixture();
+  r3.scenarios.relay.ours.generator_cpu = 0.97;
+  r3.scenarios.relay.ours.server_cpu = 1.0;
+  assert.match(render(r3).markdown, /generator and the server were both at their limit/);
 });
 
 test("an almost empty results object renders and says not measured", () => {
