@@ -2,15 +2,20 @@
 
 #include <boost/asio/buffer.hpp>
 
+#include <algorithm>
+
 namespace fc::engineio {
 
 namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
 
 namespace {
-// Buffers above this are released after a message, so a burst does not
-// pin memory on a connection that then goes idle for hours.
-constexpr std::size_t kKeepReadBuffer = 16 * 1024;
+// What an idle connection holds while it waits for its next message: the
+// read buffer is prepared before data arrives, so it is kept this small
+// (Beast would prepare 1536 bytes), and a larger message is read in pieces
+// of doubling size. Buffers above it are released after each message, so
+// a burst does not pin memory on a connection that then idles for hours.
+constexpr std::size_t kIdleReadBuffer = 512;
 } // namespace
 
 template <class Stream>
@@ -53,10 +58,11 @@ void WebSocketTransport<Stream>::on_accept(boost::system::error_code ec, const s
 }
 
 template <class Stream> void WebSocketTransport<Stream>::do_read() {
-    ws_.async_read(buffer_,
-                   [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                       self->on_read(ec, n);
-                   });
+    const std::size_t limit = std::max(kIdleReadBuffer, buffer_.size());
+    ws_.async_read_some(buffer_, limit,
+                        [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                            self->on_read(ec, n);
+                        });
 }
 
 template <class Stream>
@@ -66,6 +72,8 @@ void WebSocketTransport<Stream>::on_read(boost::system::error_code ec, std::size
         // this connection ends, the server carries on.
         return report_closed();
     }
+    if (!ws_.is_message_done())
+        return do_read(); // the rest of a message larger than the last piece
     // After a close frame went out, Beast wants reading to go on until the
     // peer's close frame ends the read; data read meanwhile is dropped.
     auto session = close_wanted_ ? nullptr : session_.lock();
@@ -77,7 +85,7 @@ void WebSocketTransport<Stream>::on_read(boost::system::error_code ec, std::size
         close();
     }
     buffer_.consume(buffer_.size());
-    if (buffer_.capacity() > kKeepReadBuffer)
+    if (buffer_.capacity() > kIdleReadBuffer)
         buffer_.shrink_to_fit();
     do_read();
 }
