@@ -7,7 +7,7 @@
 //
 //   node bench/run.mjs --quick | --full  [--out DIR] [--only a,b] [--no-report]
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync, readdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { cpus, totalmem, release, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,11 +63,14 @@ const log = (...a) => console.error("[bench]", ...a);
 // Ours and the reference take the same flags. Rate limits are off on both
 // (the reference has none of its own); heartbeats every 5 s so idle
 // clients really heartbeat while they are held.
+// One empty web root serves every server of the run.
+const webRoot = mkdtempSync(join(tmpdir(), "fc-bench-web-"));
+writeFileSync(join(webRoot, "index.html"), "<!doctype html><title>bench</title>");
+process.on("exit", () => rmSync(webRoot, { recursive: true, force: true }));
+
 function serverArgs(extra = []) {
-  const web = mkdtempSync(join(tmpdir(), "fc-bench-web-"));
-  writeFileSync(join(web, "index.html"), "<!doctype html><title>bench</title>");
   return [
-    "--host", "127.0.0.1", "--port", "0", "--no-qr", "--log-level", "warn", "--web-root", web,
+    "--host", "127.0.0.1", "--port", "0", "--no-qr", "--log-level", "warn", "--web-root", webRoot,
     "--stun-urls", "none", "--event-burst", "0", "--connection-burst", "0",
     "--ping-interval", "5000", "--ping-timeout", "20000", ...extra,
   ];

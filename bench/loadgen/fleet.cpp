@@ -8,6 +8,12 @@ namespace fc::loadgen {
 
 namespace json = boost::json;
 
+bool ack_ok(const json::value& ack) {
+    const auto* o = ack.if_object();
+    const auto* ok = o ? o->if_contains("ok") : nullptr;
+    return ok && ok->is_bool() && ok->as_bool();
+}
+
 Fleet::Fleet(boost::asio::io_context& io, const Options& options)
     : io_(io), options_(options), run_tag_(std::to_string(::getpid())) {
     endpoint_.server = {boost::asio::ip::make_address(options.host), options.port};
@@ -89,10 +95,8 @@ void Fleet::join(Client& c) {
         if (it == pending_.end()) return;
         auto then = std::move(it->second);
         pending_.erase(it);
-        const auto* o = ack.if_object();
-        const auto* ok = o ? o->if_contains("ok") : nullptr;
-        if (ok && ok->is_bool() && ok->as_bool()) {
-            c.peer_id = o->at("peerId").as_string();
+        if (ack_ok(ack)) {
+            c.peer_id = ack.as_object().at("peerId").as_string();
             ++joined;
         } else {
             failure("join refused: " + json::serialize(ack));

@@ -17,6 +17,9 @@
 
 namespace fc::loadgen {
 
+// True for an acknowledgement `{"ok": true, ...}`.
+bool ack_ok(const boost::json::value& ack);
+
 class Fleet final : public ClientObserver {
 public:
     Fleet(boost::asio::io_context& io, const Options& options);

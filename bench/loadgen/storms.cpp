@@ -7,11 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
-#include <cstdlib>
-#include <iostream>
 #include <set>
 #include <unordered_set>
 
@@ -26,12 +22,6 @@ std::string field(const json::value& v, std::string_view key) {
     const auto* o = v.if_object();
     const auto* f = o ? o->if_contains(key) : nullptr;
     return f && f->is_string() ? std::string(f->as_string()) : std::string();
-}
-
-bool ack_ok(const json::value& ack) {
-    const auto* o = ack.if_object();
-    const auto* ok = o ? o->if_contains("ok") : nullptr;
-    return ok && ok->is_bool() && ok->as_bool();
 }
 
 std::vector<std::string> ack_peers(const json::value& ack) {
@@ -188,8 +178,6 @@ json::object run_reload_storm(boost::asio::io_context& io, const Options& o) {
             e.joined = true;
             e.new_peer = field(arg, "peerId");
         } else {
-            if (std::getenv("FC_LOADGEN_DEBUG"))
-                std::cerr << "unexpected " << name << " " << json::serialize(arg) << " at " << i << "\n";
             return void(++unexpected);
         }
         ++delivered;

@@ -16,7 +16,6 @@ const STATE_LABEL: Record<LinkState, string> = {
   "same-device": "this device",
 };
 
-
 export function RoomView({ roomId, onLeave }: { roomId: string; onLeave: () => void }) {
   const settings = useMemo(() => loadSettings(), []);
   const session = useMemo(
