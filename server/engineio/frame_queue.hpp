@@ -5,6 +5,7 @@
 #include "server/engineio/packet.hpp"
 
 #include <cstddef>
+#include <iterator>
 #include <vector>
 
 namespace fc::engineio {
@@ -29,6 +30,21 @@ public:
                 frames_.shrink_to_fit();
         }
         return f;
+    }
+
+    // Moves every queued frame, in order, into `out` (which must be empty)
+    // and leaves the queue empty; the two trade storage, so a busy
+    // connection does not allocate per write.
+    void take_all(std::vector<FramePtr>& out) {
+        if (head_ == 0) {
+            out.swap(frames_);
+        } else {
+            out.assign(std::make_move_iterator(frames_.begin() + static_cast<std::ptrdiff_t>(head_)),
+                       std::make_move_iterator(frames_.end()));
+        }
+        frames_.clear();
+        head_ = 0;
+        bytes_ = 0;
     }
 
     void clear() {

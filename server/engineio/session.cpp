@@ -85,10 +85,10 @@ bool Session::send(FramePtr frame) {
 void Session::flush() {
     if (transport_ == TransportKind::websocket) {
         if (ws_ && !writing_ && !queue_.empty()) {
+            // Everything queued goes out in one write.
             writing_ = true;
-            FramePtr f = queue_.pop();
-            server_.stats().bytes_out += f->bytes.size();
-            ws_->write(std::move(f));
+            server_.stats().bytes_out += queue_.bytes();
+            ws_->write(queue_);
         }
     } else if (pending_get_ && !queue_.empty()) {
         std::string body;
@@ -237,7 +237,9 @@ bool Session::begin_upgrade(WebSocketLinkPtr probe) {
 void Session::on_probe_message(std::string_view data, bool binary) {
     if (!binary && !probed_ && data == "2probe") {
         probed_ = true;
-        probe_->write(make_text_frame(PacketType::pong, "probe"));
+        FrameQueue pong;
+        pong.push(make_text_frame(PacketType::pong, "probe"));
+        probe_->write(pong);
         // Ends a held poll so the client can pause polling.
         if (pending_get_ && queue_.empty()) {
             auto g = std::move(pending_get_);

@@ -2,6 +2,7 @@
 // WebSocket connection. The HTTP layer implements both.
 #pragma once
 
+#include "server/engineio/frame_queue.hpp"
 #include "server/engineio/packet.hpp"
 
 #include <memory>
@@ -24,7 +25,8 @@ using PollExchangePtr = std::shared_ptr<PollExchange>;
 class WebSocketLink {
 public:
     virtual ~WebSocketLink() = default;
-    virtual void write(FramePtr frame) = 0;
+    // Takes every frame in `queue` and sends them together, in order.
+    virtual void write(FrameQueue& queue) = 0;
     // Sends a close frame after pending writes, then shuts down.
     virtual void close() = 0;
 };

@@ -1,20 +1,30 @@
-// The WebSocket transport: one Beast WebSocket stream carrying Engine.IO
-// packets, one per frame (text frames for text packets, binary frames for
-// binary messages). Templated on the stream so TLS and plain TCP share it.
+// The WebSocket transport: Engine.IO packets over RFC 6455 frames, one
+// packet per frame (text frames for text packets, binary frames for binary
+// messages), framed by server/websocket/.
+//
+// Built for many idle connections and busy relays: over plain TCP an idle
+// connection holds no read buffer (it waits for readability, then reads
+// into a per-thread scratch buffer; only an incomplete frame is kept), and
+// everything queued for a client goes out in one gather write. Templated on
+// the stream: a plain tcp::socket, or a TLS stream (which reads into a
+// buffer of its own, since TLS may hold decrypted bytes the socket's
+// readiness does not show).
 #pragma once
 
 #include "server/engineio/server.hpp"
 #include "server/engineio/transport.hpp"
+#include "server/websocket/frame.hpp"
 
-#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace fc::engineio {
 
@@ -26,32 +36,59 @@ public:
 
     WebSocketTransport(Stream&& stream, Server& server);
 
-    // Runs the WebSocket handshake, then opens or upgrades a session.
-    void accept(Request req, std::string query, std::string remote_address);
+    // Answers the upgrade request (101, or an HTTP error and close), then
+    // opens or upgrades a session.
+    void accept(const Request& req, std::string query, std::string remote_address);
 
-    void write(FramePtr frame) override;
+    void write(FrameQueue& queue) override;
     void close() override;
 
 private:
-    void on_accept(boost::system::error_code ec, const std::string& query,
-                   const std::string& remote_address);
+    static constexpr bool kPlain = std::is_same_v<Stream, boost::asio::ip::tcp::socket>;
+
+    boost::asio::ip::tcp::socket& socket();
     void do_read();
-    void on_read(boost::system::error_code ec, std::size_t bytes);
+    void on_read(boost::system::error_code ec, std::size_t n);
+    void on_readable(boost::system::error_code ec);
+    void on_bytes(char* data, std::size_t n);
+    void on_frame(const websocket::Event& e);
+    void send_close(std::uint16_t code);
+    void start_write();
     void on_write(boost::system::error_code ec);
-    void do_close();
+    void after_close_sent();
+    void shut_down();
     void report_closed();
 
-    boost::beast::websocket::stream<Stream> ws_;
+    Stream stream_;
     Server& server_;
-    boost::beast::flat_buffer buffer_;
     std::weak_ptr<Session> session_;
-    FramePtr writing_;
-    bool close_wanted_ = false;
-    bool close_started_ = false;
+    websocket::Reader reader_;
+    std::string partial_;        // an incomplete frame, kept between reads
+    std::vector<char> tls_read_; // TLS only: the read buffer
+
+    // Writing: the session's frames and our control frames (101, pong,
+    // close) go out together; one write at a time.
+    std::vector<FramePtr> frames_;        // taken from the session, not yet written
+    std::vector<FramePtr> frames_writing_; // in the write in flight
+    std::string control_;                  // control bytes not yet written
+    std::string control_writing_;
+    std::vector<unsigned char> headers_;
+    std::vector<boost::asio::const_buffer> buffers_;
+    bool writing_ = false;
+
+    bool rejected_ = false;      // the handshake was refused
+    bool close_wanted_ = false;  // our close frame is queued (or sent)
+    bool close_queued_ = false;   // our close frame is in control_
+    bool close_in_write_ = false; // ... or in the write in flight
+    std::uint16_t close_code_ = websocket::close_code::normal;
+    bool close_sent_ = false;
+    bool close_received_ = false;
+    bool stopped_ = false;       // the socket is closed
     bool reported_closed_ = false;
+    std::unique_ptr<boost::asio::steady_timer> close_timer_;
 };
 
-extern template class WebSocketTransport<boost::beast::tcp_stream>;
+extern template class WebSocketTransport<boost::asio::ip::tcp::socket>;
 extern template class WebSocketTransport<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
 
 } // namespace fc::engineio

@@ -11,6 +11,7 @@
 namespace fc::http {
 
 namespace beast = boost::beast;
+using tcp = boost::asio::ip::tcp;
 
 namespace {
 // A request must arrive in this time (slow-loris guard); a held
@@ -73,9 +74,16 @@ template <class Stream> void Connection<Stream>::on_read(boost::system::error_co
         if (auto* res = std::get_if<Response>(&route))
             return send(std::move(*res));
         auto& up = std::get<Router::Upgrade>(route);
-        auto ws =
-            std::make_shared<engineio::WebSocketTransport<Stream>>(std::move(stream_), *up.engine);
-        ws->accept(std::move(req), std::move(up.query), remote_);
+        if constexpr (is_tls<Stream>()) {
+            auto ws = std::make_shared<engineio::WebSocketTransport<Stream>>(std::move(stream_),
+                                                                            *up.engine);
+            ws->accept(req, std::move(up.query), remote_);
+        } else {
+            // Plain TCP: the transport keeps the bare socket (no timers).
+            auto ws = std::make_shared<engineio::WebSocketTransport<tcp::socket>>(
+                stream_.release_socket(), *up.engine);
+            ws->accept(req, std::move(up.query), remote_);
+        }
         return; // the stream now belongs to the WebSocket transport
     }
     router_.handle(std::move(req), remote_, this->shared_from_this());

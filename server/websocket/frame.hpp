@@ -1,0 +1,87 @@
+// RFC 6455 framing, server side: a pull parser for what clients send
+// (masked frames, fragmented messages, control frames) and the header of
+// what the server sends (unmasked). Pure code, no I/O: the transport feeds
+// it bytes and acts on each event. Never throws; bad input is an `error`
+// event carrying the close code to fail the connection with.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace fc::websocket {
+
+enum class Opcode : std::uint8_t {
+    continuation = 0x0,
+    text = 0x1,
+    binary = 0x2,
+    close = 0x8,
+    ping = 0x9,
+    pong = 0xA,
+};
+
+// The close codes this server sends (RFC 6455 section 7.4.1).
+namespace close_code {
+constexpr std::uint16_t normal = 1000;
+constexpr std::uint16_t going_away = 1001;
+constexpr std::uint16_t protocol_error = 1002;
+constexpr std::uint16_t no_status = 1005; // reported when a close frame has no code
+constexpr std::uint16_t invalid_payload = 1007;
+constexpr std::uint16_t too_big = 1009;
+} // namespace close_code
+
+// What one call to Reader::next found.
+struct Event {
+    enum class Kind {
+        need_more, // no complete frame yet: keep the bytes, read more
+        none,      // a frame was consumed that completes nothing (a fragment)
+        message,   // a whole text or binary message
+        ping,
+        pong,
+        close,     // the peer's close frame: `code` and its reason in `payload`
+        error,     // fail the connection with close code `code`
+    };
+    Kind kind = Kind::need_more;
+    std::string_view payload;
+    bool binary = false;
+    std::uint16_t code = 0;
+    std::size_t consumed = 0; // input bytes used by this event
+    const char* what = "";    // for error: a short reason, for the log
+};
+
+class Reader {
+public:
+    // `max_message`: the largest message (all fragments together) accepted;
+    // a larger one is an error with close code 1009.
+    explicit Reader(std::size_t max_message) : max_message_(max_message) {}
+
+    // Parses the next frame at the start of data[0, size). Payloads are
+    // unmasked in place; an event's payload views `data` or, for a
+    // fragmented message, the reader's own buffer, valid until the next
+    // call. A frame is only consumed whole: after need_more the caller
+    // keeps the bytes and calls again with them and more.
+    Event next(char* data, std::size_t size);
+
+    // A fragmented message is being put together.
+    bool in_fragmented_message() const { return fragmented_; }
+
+    // Releases the memory of a fragmented message in progress.
+    void reset();
+
+private:
+    std::size_t max_message_;
+    bool fragmented_ = false;
+    bool fragments_binary_ = false;
+    std::string fragments_;
+};
+
+// The header of one unmasked, unfragmented server frame with a payload of
+// `length` bytes: writes 2, 4 or 10 bytes to `out` and returns the count.
+constexpr std::size_t kMaxHeaderSize = 10;
+std::size_t encode_header(Opcode op, std::uint64_t length, unsigned char* out);
+
+// A whole close frame's bytes (header included) with a code and no reason.
+std::string close_frame(std::uint16_t code);
+
+} // namespace fc::websocket
