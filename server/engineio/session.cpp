@@ -4,6 +4,8 @@
 
 #include "server/base/log.hpp"
 
+#include <boost/asio/post.hpp>
+
 namespace fc::engineio {
 
 namespace {
@@ -84,11 +86,15 @@ bool Session::send(FramePtr frame) {
 
 void Session::flush() {
     if (transport_ == TransportKind::websocket) {
-        if (ws_ && !writing_ && !queue_.empty()) {
-            // Everything queued goes out in one write.
-            writing_ = true;
-            server_.stats().bytes_out += queue_.bytes();
-            ws_->write(queue_);
+        if (ws_ && !writing_ && !queue_.empty() && !write_posted_) {
+            // Corked: frames queued during this turn of the event loop (a
+            // burst of signals read from one sender, say) go out together
+            // in one write, once the turn's handlers have run.
+            write_posted_ = true;
+            boost::asio::post(server_.executor(), [self = shared_from_this()] {
+                self->write_posted_ = false;
+                self->write_queued();
+            });
         }
     } else if (pending_get_ && !queue_.empty()) {
         std::string body;
@@ -100,6 +106,14 @@ void Session::flush() {
     }
     if (state_ == State::draining && queue_.empty() && !writing_)
         finish(close_reason_, false);
+}
+
+void Session::write_queued() {
+    if (state_ == State::closed || !ws_ || writing_ || queue_.empty())
+        return;
+    writing_ = true;
+    server_.stats().bytes_out += queue_.bytes();
+    ws_->write(queue_);
 }
 
 void Session::close(std::string_view reason, bool drain) {

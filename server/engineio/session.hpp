@@ -77,6 +77,7 @@ private:
     void finish_upgrade();
     void abort_upgrade();
     void flush();
+    void write_queued();
     void arm_heartbeat(std::chrono::milliseconds after);
     void on_heartbeat(boost::system::error_code ec);
     void on_pong();
@@ -93,6 +94,7 @@ private:
 
     FrameQueue queue_;
     bool writing_ = false;        // a WebSocket write is in flight
+    bool write_posted_ = false;   // a corked WebSocket write is scheduled
     PollExchangePtr pending_get_; // a held long-polling GET
     WebSocketLinkPtr ws_;         // the active WebSocket, if any
     WebSocketLinkPtr probe_;      // a WebSocket being upgraded to

@@ -2,6 +2,7 @@
 
 #include "server/websocket/handshake.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 namespace fc::engineio {
@@ -73,7 +74,8 @@ void WebSocketTransport<Stream>::accept(const Request& req, std::string query,
         close(); // after the 101, so the client sees a WebSocket close
     else
         session_ = session;
-    start_write();
+    // Posted, so the session's first frames (corked) join the 101.
+    asio::post(socket().get_executor(), [self] { self->start_write(); });
     if constexpr (!kPlain)
         tls_read_.resize(kTlsReadBytes);
     do_read();

@@ -26,7 +26,9 @@ bool valid_close_code(std::uint16_t code) {
     return code >= 1000 && code <= 1014 && code != 1004 && code != 1005 && code != 1006;
 }
 
-void unmask(char* data, std::size_t size, const unsigned char key[4]) {
+} // namespace
+
+void mask(char* data, std::size_t size, const unsigned char key[4]) {
     std::uint64_t key8;
     unsigned char k[8] = {key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]};
     std::memcpy(&key8, k, 8);
@@ -40,6 +42,8 @@ void unmask(char* data, std::size_t size, const unsigned char key[4]) {
     for (; i < size; ++i)
         data[i] = static_cast<char>(data[i] ^ key[i & 3]);
 }
+
+namespace {
 
 Event fail(std::uint16_t code, const char* what) {
     Event e;
@@ -63,8 +67,10 @@ Event Reader::next(char* data, std::size_t size) {
         return fail(close_code::protocol_error, "reserved bits set");
     if (!known_opcode(op))
         return fail(close_code::protocol_error, "unknown opcode");
-    if (!(b[1] & 0x80))
-        return fail(close_code::protocol_error, "unmasked client frame");
+    const bool masked = b[1] & 0x80;
+    if (masked != (role_ == Role::server))
+        return fail(close_code::protocol_error,
+                    masked ? "masked server frame" : "unmasked client frame");
 
     std::uint64_t length = b[1] & 0x7F;
     std::size_t header = 2;
@@ -106,16 +112,19 @@ Event Reader::next(char* data, std::size_t size) {
     }
 
     unsigned char key[4];
-    if (size < header + 4)
-        return {};
-    std::memcpy(key, b + header, 4);
-    header += 4;
+    if (masked) {
+        if (size < header + 4)
+            return {};
+        std::memcpy(key, b + header, 4);
+        header += 4;
+    }
     if (size - header < length)
         return {};
 
     char* payload = data + header;
     const auto n = static_cast<std::size_t>(length);
-    unmask(payload, n, key);
+    if (masked)
+        mask(payload, n, key);
 
     Event e;
     e.consumed = header + n;
@@ -195,6 +204,14 @@ std::size_t encode_header(Opcode op, std::uint64_t length, unsigned char* out) {
     for (int i = 0; i < 8; ++i)
         out[2 + i] = static_cast<unsigned char>(length >> (56 - 8 * i));
     return 10;
+}
+
+std::size_t encode_client_header(Opcode op, std::uint64_t length, const unsigned char key[4],
+                                 unsigned char* out) {
+    const std::size_t h = encode_header(op, length, out);
+    out[1] |= 0x80;
+    std::memcpy(out + h, key, 4);
+    return h + 4;
 }
 
 std::string close_frame(std::uint16_t code) {

@@ -50,11 +50,16 @@ struct Event {
     const char* what = "";    // for error: a short reason, for the log
 };
 
+// Which end reads: a server requires masked frames (RFC 6455 5.1), a
+// client requires unmasked ones (the load generator reads as a client).
+enum class Role { server, client };
+
 class Reader {
 public:
     // `max_message`: the largest message (all fragments together) accepted;
     // a larger one is an error with close code 1009.
-    explicit Reader(std::size_t max_message) : max_message_(max_message) {}
+    explicit Reader(std::size_t max_message, Role role = Role::server)
+        : max_message_(max_message), role_(role) {}
 
     // Parses the next frame at the start of data[0, size). Payloads are
     // unmasked in place; an event's payload views `data` or, for a
@@ -71,6 +76,7 @@ public:
 
 private:
     std::size_t max_message_;
+    Role role_;
     bool fragmented_ = false;
     bool fragments_binary_ = false;
     std::string fragments_;
@@ -80,6 +86,15 @@ private:
 // `length` bytes: writes 2, 4 or 10 bytes to `out` and returns the count.
 constexpr std::size_t kMaxHeaderSize = 10;
 std::size_t encode_header(Opcode op, std::uint64_t length, unsigned char* out);
+
+// The header of one masked, unfragmented client frame; the payload that
+// follows must be masked with `key` (see mask()). Up to 14 bytes.
+constexpr std::size_t kMaxClientHeaderSize = 14;
+std::size_t encode_client_header(Opcode op, std::uint64_t length, const unsigned char key[4],
+                                 unsigned char* out);
+
+// XORs data with the masking key, as client frames carry their payload.
+void mask(char* data, std::size_t size, const unsigned char key[4]);
 
 // A whole close frame's bytes (header included) with a code and no reason.
 std::string close_frame(std::uint16_t code);

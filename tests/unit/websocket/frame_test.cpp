@@ -195,3 +195,29 @@ TEST(WebSocketFrame, EncodesServerHeaders) {
     EXPECT_EQ(n, 70000u);
     EXPECT_EQ(close_frame(1000), std::string("\x88\x02\x03\xe8", 4));
 }
+
+TEST(WebSocketFrame, AClientReadsUnmaskedFramesAndRefusesMaskedOnes) {
+    Reader client(1000, Role::client);
+    std::string plain = client_frame(0x81, "40", false);
+    auto e = next(client, plain);
+    ASSERT_EQ(e.kind, Kind::message);
+    EXPECT_EQ(e.payload, "40");
+    std::string masked = client_frame(0x81, "40");
+    EXPECT_EQ(next(client, masked).kind, Kind::error);
+}
+
+TEST(WebSocketFrame, ClientHeadersAndMaskingRoundTrip) {
+    const unsigned char key[4] = {1, 2, 3, 4};
+    std::string payload = "42[\"signal\",{\"to\":\"x\"}]";
+    unsigned char head[kMaxClientHeaderSize];
+    const std::size_t h = encode_client_header(Opcode::text, payload.size(), key, head);
+    ASSERT_EQ(h, 6u);
+    std::string wire(reinterpret_cast<const char*>(head), h);
+    std::string body = payload;
+    mask(body.data(), body.size(), key);
+    wire += body;
+    Reader server(1000);
+    auto e = next(server, wire);
+    ASSERT_EQ(e.kind, Kind::message);
+    EXPECT_EQ(e.payload, payload);
+}
