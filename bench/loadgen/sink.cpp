@@ -2,24 +2,34 @@
 // generator's own ceiling can be measured. It speaks just enough Engine.IO
 // and Socket.IO for the generator (open, CONNECT, join ack, signal relay by
 // a plain lookup) and checks nothing. Never a server for real clients.
+// Framed and corked like the real server (server/websocket/), so it is
+// never slower than the server it stands in for.
 #include "bench/loadgen/scenarios.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket.hpp>
+#include "server/websocket/frame.hpp"
+#include "server/websocket/handshake.hpp"
 
-#include <deque>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
 #include <iostream>
 #include <memory>
 #include <unordered_map>
 
 namespace fc::loadgen {
 
-namespace beast = boost::beast;
-namespace websocket = boost::beast::websocket;
-using tcp = boost::asio::ip::tcp;
+namespace asio = boost::asio;
+namespace ws = fc::websocket;
+using tcp = asio::ip::tcp;
 
 namespace {
+
+constexpr std::size_t kScratchBytes = 256 * 1024;
+char* scratch() {
+    thread_local std::unique_ptr<char[]> buf(new char[kScratchBytes]);
+    return buf.get();
+}
 
 class SinkSession;
 using Directory = std::unordered_map<std::string, std::weak_ptr<SinkSession>>;
@@ -27,34 +37,71 @@ using Directory = std::unordered_map<std::string, std::weak_ptr<SinkSession>>;
 class SinkSession : public std::enable_shared_from_this<SinkSession> {
 public:
     SinkSession(tcp::socket s, Directory& dir, std::size_t n)
-        : ws_(std::move(s)), dir_(dir), peer_("p" + std::to_string(n)) {}
+        : sock_(std::move(s)), dir_(dir), peer_("p" + std::to_string(n)) {}
 
     void start() {
-        ws_.auto_fragment(false);
-        ws_.async_accept([self = shared_from_this()](boost::system::error_code ec) {
-            if (ec) return;
-            self->send(R"(0{"sid":"sink","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000})");
-            self->read();
-        });
+        boost::system::error_code ignored;
+        sock_.non_blocking(true, ignored);
+        wait();
     }
 
-    void send(std::string frame) {
-        queue_.push_back(std::move(frame));
-        if (!writing_) write_next();
+    void send(std::string_view text) {
+        unsigned char head[ws::kMaxHeaderSize];
+        out_.append(reinterpret_cast<const char*>(head), ws::encode_header(ws::Opcode::text, text.size(), head));
+        out_ += text;
+        if (!writing_ && !posted_) {
+            posted_ = true;
+            asio::post(sock_.get_executor(), [self = shared_from_this()] {
+                self->posted_ = false;
+                self->write();
+            });
+        }
     }
 
 private:
-    void read() {
-        ws_.async_read(buf_, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-            if (ec) {
-                self->dir_.erase(self->peer_);
-                return;
-            }
-            auto d = self->buf_.cdata();
-            self->on_frame({static_cast<const char*>(d.data()), d.size()});
-            self->buf_.consume(self->buf_.size());
-            self->read();
+    void wait() {
+        sock_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+            if (ec) return self->gone();
+            char* buf = scratch();
+            const std::size_t n = self->sock_.read_some(asio::buffer(buf, kScratchBytes), ec);
+            if (ec == asio::error::would_block) return self->wait();
+            if (ec) return self->gone();
+            if (!self->on_bytes(buf, n)) return self->gone();
+            self->wait();
         });
+    }
+
+    void gone() {
+        dir_.erase(peer_);
+        boost::system::error_code ignored;
+        sock_.close(ignored);
+    }
+
+    bool on_bytes(char* data, std::size_t n) {
+        in_.append(data, n);
+        std::size_t used = 0;
+        if (!open_) {
+            const auto end = in_.find("\r\n\r\n");
+            if (end == std::string::npos) return true;
+            constexpr std::string_view kKey = "Sec-WebSocket-Key: ";
+            const auto k = in_.find(kKey);
+            if (k == std::string::npos) return false;
+            const auto key = std::string_view(in_).substr(k + kKey.size(), 24);
+            out_ = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   "Sec-WebSocket-Accept: " + ws::accept_key(key) + "\r\n\r\n";
+            open_ = true;
+            used = end + 4;
+            send(R"(0{"sid":"sink","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000})");
+        }
+        for (;;) {
+            const ws::Event e = reader_.next(in_.data() + used, in_.size() - used);
+            if (e.kind == ws::Event::Kind::need_more) break;
+            if (e.kind == ws::Event::Kind::error || e.kind == ws::Event::Kind::close) return false;
+            used += e.consumed;
+            if (e.kind == ws::Event::Kind::message) on_frame(e.payload);
+        }
+        in_.erase(0, used);
+        return true;
     }
 
     void on_frame(std::string_view f) {
@@ -71,7 +118,7 @@ private:
             std::string out = R"(42["signal",{"from":")";
             out += peer_;
             out += rest.substr(quote);
-            target->send(std::move(out));
+            target->send(out);
             return;
         }
         if (f.starts_with("42") && f.find("\"join-room\"") != std::string_view::npos) {
@@ -82,23 +129,27 @@ private:
         }
     }
 
-    void write_next() {
+    void write() {
+        if (writing_ || out_.empty()) return;
         writing_ = true;
-        ws_.async_write(boost::asio::buffer(queue_.front()),
-                        [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                            self->writing_ = false;
-                            if (ec) return;
-                            self->queue_.pop_front();
-                            if (!self->queue_.empty()) self->write_next();
-                        });
+        writing_buf_.swap(out_);
+        asio::async_write(sock_, asio::buffer(writing_buf_),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                              self->writing_ = false;
+                              self->writing_buf_.clear();
+                              if (ec) return;
+                              self->write();
+                          });
     }
 
-    websocket::stream<tcp::socket> ws_;
+    tcp::socket sock_;
     Directory& dir_;
     std::string peer_;
-    beast::flat_buffer buf_;
-    std::deque<std::string> queue_;
+    ws::Reader reader_{1 << 20};
+    std::string in_, out_, writing_buf_;
+    bool open_ = false;
     bool writing_ = false;
+    bool posted_ = false;
 };
 
 } // namespace
