@@ -4,9 +4,8 @@
 #include "server/signaling/json_span.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <vector>
 
 namespace fc::signaling {
 
@@ -35,43 +34,61 @@ Result<rooms::JoinRequest> parse_join(const json::array& args) {
     return req;
 }
 
-Result<SignalRequest> parse_signal(const json::array& args, std::string_view raw) {
-    if (args.size() < 2 || !args[1].is_object())
-        return rooms::Error::bad_request;
-    const auto& o = args[1].get_object();
-    const auto* to = o.if_contains("to");
-    const auto* type = o.if_contains("type");
-    if (!to || !to->is_string() || !type || !type->is_string() ||
-        type->get_string().size() > kMaxSignalType)
-        return rooms::Error::bad_request;
+namespace {
 
-    // The payload travels as the sender wrote it: find its raw text.
-    std::vector<std::string_view> elements;
-    std::vector<std::pair<std::string_view, std::string_view>> members;
-    if (!array_elements(raw, elements) || elements.size() < 2 ||
-        !object_members(elements[1], members))
+bool is_string(std::string_view raw) {
+    return !raw.empty() && raw.front() == '"';
+}
+
+bool has_escapes(std::string_view raw) {
+    return raw.find('\\') != std::string_view::npos;
+}
+
+// A JSON string's text, decoded by Boost.JSON. Only for the rare escaped
+// `to` or `type`: no client escapes plain ASCII.
+std::string unescape(std::string_view raw) {
+    boost::system::error_code ec;
+    const json::value v = json::parse(raw, ec);
+    return !ec && v.is_string() ? std::string(v.get_string()) : std::string();
+}
+
+} // namespace
+
+Result<SignalRequest> parse_signal(std::string_view raw) {
+    const auto arg = from_element(raw, 1);
+    if (!arg)
         return rooms::Error::bad_request;
     SignalRequest s;
-    s.to = to->get_string();
     s.payload_raw = "null";
+    std::string_view to;
     bool seen_type = false, seen_payload = false;
-    for (const auto& [key, value] : members) {
-        if (key.find('\\') != std::string_view::npos)
+    MemberReader members(*arg);
+    while (const auto m = members.next()) {
+        if (has_escapes(m->key))
             return rooms::Error::bad_request; // escaped keys: ambiguous, refuse
-        if (key == "type") {
+        if (m->key == "to") {
+            to = m->value;
+        } else if (m->key == "type") {
             if (seen_type)
                 return rooms::Error::bad_request;
             seen_type = true;
-            s.type_raw = value;
-        } else if (key == "payload") {
+            s.type_raw = m->value;
+        } else if (m->key == "payload") {
             if (seen_payload)
                 return rooms::Error::bad_request;
             seen_payload = true;
-            s.payload_raw = value;
+            s.payload_raw = m->value;
         }
     }
-    if (!seen_type)
+    if (!members.ok() || !is_string(to) || !is_string(s.type_raw))
         return rooms::Error::bad_request;
+    const std::size_t type_size =
+        has_escapes(s.type_raw) ? unescape(s.type_raw).size() : s.type_raw.size() - 2;
+    if (type_size > kMaxSignalType)
+        return rooms::Error::bad_request;
+    s.to_text = to.substr(1, to.size() - 2);
+    if (has_escapes(to))
+        s.to_unescaped = unescape(to);
     return s;
 }
 

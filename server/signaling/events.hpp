@@ -8,6 +8,7 @@
 #include <boost/json/array.hpp>
 #include <boost/system/result.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,15 +20,25 @@ constexpr std::size_t kMaxSignalBytes = 64 * 1024;
 constexpr std::size_t kMaxSignalType = 32;
 
 // join-room's argument object, checked field by field as the contract says.
+// `args` is the whole event array, parsed (joins are rare enough for a DOM).
 Result<rooms::JoinRequest> parse_join(const boost::json::array& args);
 
+// signal's argument object, read from the raw text without a DOM (signals
+// are the hot path): type and payload keep the sender's bytes.
 struct SignalRequest {
-    std::string_view to;
-    std::string_view type_raw;    // JSON string text, quotes included
-    std::string_view payload_raw; // JSON text; "null" when absent
+    std::string_view to_text;                // `to` between its quotes, as sent
+    std::optional<std::string> to_unescaped; // `to` decoded, when it has escapes
+    std::string_view type_raw;               // JSON string text, quotes included
+    std::string_view payload_raw;            // JSON text; "null" when absent
+
+    // The target's peer id.
+    std::string_view to() const { return to_unescaped ? *to_unescaped : to_text; }
 };
-// `raw` is the event's whole JSON array text; `args` its parse.
-Result<SignalRequest> parse_signal(const boost::json::array& args, std::string_view raw);
+// `raw` is the event's whole JSON array text, already validated
+// (socketio::decode). A member repeated in the text is resolved as a
+// parsed object would (the last one counts) for `to`; repeated `type` or
+// `payload`, and escaped keys, are refused as ambiguous.
+Result<SignalRequest> parse_signal(std::string_view raw);
 
 std::string encode_peer_joined(const rooms::Member& m);
 std::string encode_peer_left(std::string_view peer_id, rooms::LeaveReason reason);

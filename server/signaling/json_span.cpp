@@ -69,63 +69,64 @@ std::size_t skip_value(std::string_view t, std::size_t i) {
     return i > start ? i : npos;
 }
 
-bool array_elements(std::string_view t, std::vector<std::string_view>& out) {
-    out.clear();
+std::optional<std::string_view> from_element(std::string_view t, std::size_t index) {
     std::size_t i = skip_ws(t, 0);
     if (i >= t.size() || t[i] != '[')
-        return false;
+        return std::nullopt;
     i = skip_ws(t, i + 1);
-    if (i < t.size() && t[i] == ']')
-        return true;
-    while (i < t.size()) {
-        const std::size_t start = skip_ws(t, i);
-        const std::size_t end = skip_value(t, start);
-        if (end == npos)
-            return false;
-        out.push_back(t.substr(start, end - start));
-        i = skip_ws(t, end);
-        if (i < t.size() && t[i] == ',') {
-            ++i;
-            continue;
-        }
-        return i < t.size() && t[i] == ']';
+    if (i >= t.size() || t[i] == ']')
+        return std::nullopt;
+    for (std::size_t n = 0; n < index; ++n) {
+        i = skip_ws(t, skip_value(t, i));
+        if (i >= t.size() || t[i] != ',')
+            return std::nullopt;
+        i = skip_ws(t, i + 1);
     }
-    return false;
+    if (i >= t.size())
+        return std::nullopt;
+    return t.substr(i);
 }
 
-bool object_members(std::string_view t,
-                    std::vector<std::pair<std::string_view, std::string_view>>& out) {
-    out.clear();
-    std::size_t i = skip_ws(t, 0);
-    if (i >= t.size() || t[i] != '{')
-        return false;
-    i = skip_ws(t, i + 1);
-    if (i < t.size() && t[i] == '}')
-        return true;
-    while (i < t.size()) {
-        i = skip_ws(t, i);
-        if (i >= t.size() || t[i] != '"')
-            return false;
-        const std::size_t key_end = skip_string(t, i);
-        if (key_end == npos)
-            return false;
-        const std::string_view key = t.substr(i + 1, key_end - i - 2);
-        i = skip_ws(t, key_end);
-        if (i >= t.size() || t[i] != ':')
-            return false;
-        const std::size_t start = skip_ws(t, i + 1);
-        const std::size_t end = skip_value(t, start);
-        if (end == npos)
-            return false;
-        out.emplace_back(key, t.substr(start, end - start));
-        i = skip_ws(t, end);
-        if (i < t.size() && t[i] == ',') {
-            ++i;
-            continue;
-        }
-        return i < t.size() && t[i] == '}';
+MemberReader::MemberReader(std::string_view text) : text_(text) {
+    pos_ = skip_ws(text_, 0);
+    if (pos_ >= text_.size() || text_[pos_] != '{') {
+        fail();
+        return;
     }
-    return false;
+    pos_ = skip_ws(text_, pos_ + 1);
+    done_ = pos_ < text_.size() && text_[pos_] == '}';
+}
+
+std::optional<MemberReader::Member> MemberReader::next() {
+    if (done_)
+        return std::nullopt;
+    const std::string_view t = text_;
+    std::size_t i = skip_ws(t, pos_);
+    if (i >= t.size() || t[i] != '"')
+        return fail();
+    const std::size_t key_end = skip_string(t, i);
+    if (key_end == npos)
+        return fail();
+    const std::string_view key = t.substr(i + 1, key_end - i - 2);
+    i = skip_ws(t, key_end);
+    if (i >= t.size() || t[i] != ':')
+        return fail();
+    const std::size_t start = skip_ws(t, i + 1);
+    const std::size_t end = skip_value(t, start);
+    if (end == npos)
+        return fail();
+    i = skip_ws(t, end);
+    if (i >= t.size() || (t[i] != ',' && t[i] != '}'))
+        return fail();
+    done_ = t[i] == '}';
+    pos_ = i + 1;
+    return Member{key, t.substr(start, end - start)};
+}
+
+std::nullopt_t MemberReader::fail() {
+    ok_ = false;
+    done_ = true;
+    return std::nullopt;
 }
 
 } // namespace fc::signaling

@@ -3,9 +3,8 @@
 // byte instead of re-serialising it.
 #pragma once
 
+#include <optional>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 namespace fc::signaling {
 
@@ -13,12 +12,36 @@ namespace fc::signaling {
 // npos if the text is not a value there.
 std::size_t skip_value(std::string_view text, std::size_t pos);
 
-// The elements of a JSON array text.
-bool array_elements(std::string_view text, std::vector<std::string_view>& out);
+// The text of a JSON array from the start of element `index` to the end
+// (not that element's end: the readers below stop there by themselves, so
+// the element is not scanned twice). nullopt when the text is not an array
+// or has fewer elements.
+std::optional<std::string_view> from_element(std::string_view text, std::size_t index);
 
-// The members of a JSON object text: raw key (between the quotes, escapes
-// left as they are) and raw value.
-bool object_members(std::string_view text,
-                    std::vector<std::pair<std::string_view, std::string_view>>& out);
+// The members of the JSON object at the start of `text` (what follows it is
+// ignored), read one at a time and stored nowhere:
+//   MemberReader members(text);
+//   while (auto m = members.next()) use(m->key, m->value);
+//   if (!members.ok()) ... // not an object
+class MemberReader {
+public:
+    struct Member {
+        std::string_view key;   // between the quotes, escapes left as they are
+        std::string_view value; // raw JSON text
+    };
+
+    explicit MemberReader(std::string_view text);
+    // The next member; nullopt at the end or on text that is not an object.
+    std::optional<Member> next();
+    bool ok() const { return ok_; }
+
+private:
+    std::nullopt_t fail();
+
+    std::string_view text_;
+    std::size_t pos_ = 0; // where the next member starts
+    bool ok_ = true;
+    bool done_ = false;
+};
 
 } // namespace fc::signaling

@@ -5,6 +5,8 @@
 #include "server/signaling/events.hpp"
 #include "server/socketio/packet.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <numeric>
 
 namespace fc::signaling {
@@ -48,7 +50,12 @@ void Service::fail(socketio::Socket& socket, const socketio::Event& event, rooms
 void Service::join(socketio::Socket& socket, const socketio::Event& event) {
     if (!event.attachments.empty())
         return fail(socket, event, rooms::Error::bad_request);
-    auto req = parse_join(event.args);
+    // Joins are rare: a DOM of the (already validated) arguments is fine.
+    boost::system::error_code ec;
+    const auto args = boost::json::parse(event.raw, ec);
+    if (ec || !args.is_array())
+        return fail(socket, event, rooms::Error::bad_request);
+    auto req = parse_join(args.get_array());
     if (!req)
         return fail(socket, event, req.error());
     auto joined = registry_.join(socket.serial(), *req);
@@ -69,11 +76,11 @@ void Service::signal(socketio::Socket& socket, const socketio::Event& event) {
         size += a.size();
     if (size > limits_.max_signal_bytes)
         return fail(socket, event, rooms::Error::too_large);
-    auto req = parse_signal(event.args, event.raw);
+    auto req = parse_signal(event.raw);
     if (!req)
         return fail(socket, event, req.error());
     const rooms::Member* self = registry_.member(socket.serial());
-    auto target = self ? registry_.route(socket.serial(), req->to) : std::nullopt;
+    auto target = self ? registry_.route(socket.serial(), req->to()) : std::nullopt;
     auto conn = target ? conns_.find(*target) : conns_.end();
     if (conn == conns_.end())
         return fail(socket, event, rooms::Error::unknown_peer);

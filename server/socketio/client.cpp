@@ -4,9 +4,6 @@
 #include "server/socketio/namespace_handler.hpp"
 #include "server/socketio/server.hpp"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/string.hpp>
-
 #include <algorithm>
 
 namespace fc::socketio {
@@ -57,14 +54,14 @@ void Client::on_message(std::string_view data, bool binary) {
         pending_text_.clear();
         pending_attachments_.clear();
         pending_count_ = 0;
-        auto packet = decode(text);
+        auto packet = decode(text, JsonTree::skip);
         if (!packet)
             return fail(packet.error());
         return dispatch(*packet, attachments);
     }
     if (pending_count_ != 0)
         return fail(DecodeError::unexpected_text);
-    auto packet = decode(data);
+    auto packet = decode(data, JsonTree::skip);
     if (!packet)
         return fail(packet.error());
     if (packet->attachments > 0) {
@@ -91,11 +88,7 @@ void Client::dispatch(const Packet& packet, std::span<const std::string> attachm
     case PacketType::binary_event: {
         if (!socket)
             return; // not connected to that namespace: ignored, as the reference does
-        const auto& args = packet.json.get_array();
-        std::string_view name;
-        if (args[0].is_string())
-            name = args[0].get_string();
-        const Event event{name, args, packet.data, packet.id, attachments};
+        const Event event{packet.name, packet.data, packet.id, attachments};
         if (auto* handler = server_.find_namespace(socket->nsp()))
             handler->on_event(*socket, event);
         return;

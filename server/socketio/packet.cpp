@@ -1,5 +1,7 @@
 #include "server/socketio/packet.hpp"
 
+#include "server/socketio/json_shape.hpp"
+
 #include <boost/json/parse.hpp>
 
 #include <charconv>
@@ -44,22 +46,25 @@ bool placeholders_valid(const json::value& v, std::size_t attachments, int depth
     return true;
 }
 
-bool shape_valid(const Packet& p) {
-    switch (p.type) {
+bool is_number(json::kind k) {
+    return k == json::kind::int64 || k == json::kind::uint64 || k == json::kind::double_;
+}
+
+bool shape_valid(PacketType type, bool has_data, const JsonShape& s) {
+    switch (type) {
     case PacketType::connect:
-        return p.data.empty() || p.json.is_object();
+        return !has_data || s.kind == json::kind::object;
     case PacketType::disconnect:
-        return p.data.empty();
+        return !has_data;
     case PacketType::event:
-    case PacketType::binary_event: {
-        const auto* a = p.json.if_array();
-        return a && !a->empty() && ((*a)[0].is_string() || (*a)[0].is_number());
-    }
+    case PacketType::binary_event:
+        return s.kind == json::kind::array && s.size > 0 &&
+               (s.first == json::kind::string || is_number(s.first));
     case PacketType::ack:
     case PacketType::binary_ack:
-        return p.json.is_array();
+        return s.kind == json::kind::array;
     case PacketType::connect_error:
-        return p.json.is_object() || p.json.is_string();
+        return s.kind == json::kind::object || s.kind == json::kind::string;
     }
     return false;
 }
@@ -70,7 +75,7 @@ bool is_binary(PacketType t) {
     return t == PacketType::binary_event || t == PacketType::binary_ack;
 }
 
-Result<Packet> decode(std::string_view text) {
+Result<Packet> decode(std::string_view text, JsonTree tree) {
     if (text.empty())
         return DecodeError::empty_packet;
     if (text[0] < '0' || text[0] > '6')
@@ -110,14 +115,23 @@ Result<Packet> decode(std::string_view text) {
     }
 
     p.data = text.substr(i);
+    JsonShape shape;
     if (!p.data.empty()) {
+        auto scanned = scan_json(p.data);
+        if (!scanned)
+            return DecodeError::bad_json;
+        shape = std::move(*scanned);
+    }
+    if (!shape_valid(p.type, !p.data.empty(), shape))
+        return DecodeError::bad_payload;
+    if (p.type == PacketType::event || p.type == PacketType::binary_event)
+        p.name = std::move(shape.first_string);
+    if (!p.data.empty() && (tree == JsonTree::build || is_binary(p.type))) {
         boost::system::error_code ec;
         p.json = json::parse(p.data, ec);
         if (ec)
-            return DecodeError::bad_json;
+            return DecodeError::bad_json; // not reached: scan_json applies the same rules
     }
-    if (!shape_valid(p))
-        return DecodeError::bad_payload;
     if (is_binary(p.type) && !placeholders_valid(p.json, p.attachments))
         return DecodeError::bad_placeholder;
     return p;

@@ -29,21 +29,28 @@ enum class PacketType : char {
 // none, but maxPayload bounds it there; ours is explicit).
 constexpr std::size_t kMaxAttachments = 64;
 
-// A decoded packet; the strings view the input text.
+// A decoded packet; the string views view the input text.
 struct Packet {
     PacketType type = PacketType::event;
     std::string_view nsp = "/";
     std::optional<std::uint64_t> id;
     std::size_t attachments = 0;
     std::string_view data;   // raw JSON, empty when absent
-    boost::json::value json; // parsed data (null when absent)
+    std::string name;        // EVENT: element 0 decoded when a string, else empty
+    boost::json::value json; // parsed data: see JsonTree (null when absent)
 };
+
+// Whether decode builds Packet::json. The JSON is validated either way, in
+// one pass that builds no tree (json_shape.hpp). The server reads events
+// as raw text and asks for `skip`; binary packets get their tree anyway
+// (the placeholder checks walk it).
+enum class JsonTree { build, skip };
 
 // Decodes and validates a packet: header syntax, JSON, and the payload
 // shape the type requires (CONNECT: object or none; EVENT: array starting
 // with a name; ACK: array; DISCONNECT: none). Binary placeholders must
 // refer to one of the announced attachments.
-Result<Packet> decode(std::string_view text);
+Result<Packet> decode(std::string_view text, JsonTree tree = JsonTree::build);
 
 bool is_binary(PacketType t);
 

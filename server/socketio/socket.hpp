@@ -5,8 +5,6 @@
 #include "server/engineio/packet.hpp"
 #include "server/socketio/packet.hpp"
 
-#include <boost/json/array.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -23,10 +21,11 @@ namespace fc::socketio {
 class Client;
 
 // An EVENT (or BINARY_EVENT) as the namespace handler sees it.
+// The arguments are raw JSON text, validated (socketio::decode): handlers
+// read what they need from it, and parse it only where that is cheap enough.
 struct Event {
-    std::string_view name;
-    const boost::json::array& args; // args[0] is the name
-    std::string_view raw;           // the JSON array text, as received
+    std::string_view name; // args[0] decoded when a string, else empty
+    std::string_view raw;  // the JSON array text, as received: [name, args...]
     std::optional<std::uint64_t> ack_id;
     std::span<const std::string> attachments;
 };

@@ -1,6 +1,8 @@
 // Event arguments as JSON: join-room and signal decoding, and the raw span
-// scanner on text Boost.JSON accepted. A relayed signal must itself be
-// valid JSON that decodes back to the same payload.
+// readers, on text Boost.JSON accepted. parse_signal reads raw text only:
+// it must agree with the contract read from the parsed tree (refusing on
+// top of it only escaped or repeated keys), and a relayed signal must
+// itself be valid JSON that decodes back to the same payload.
 #include "server/signaling/events.hpp"
 #include "server/signaling/json_span.hpp"
 
@@ -11,29 +13,69 @@
 #include <cstdlib>
 #include <string_view>
 
+namespace {
+
+namespace json = boost::json;
+using namespace fc::signaling;
+
+// The tree's view of a signal's argument object: what parse_signal checks.
+bool tree_accepts(const json::array& args) {
+    const json::object* o = args.size() >= 2 ? args[1].if_object() : nullptr;
+    const json::value* to = o ? o->if_contains("to") : nullptr;
+    const json::value* type = o ? o->if_contains("type") : nullptr;
+    return to && to->is_string() && type && type->is_string() &&
+           type->get_string().size() <= kMaxSignalType;
+}
+
+// Escaped keys, or `type` or `payload` more than once.
+bool ambiguous(std::string_view text) {
+    MemberReader members(*from_element(text, 1));
+    int types = 0, payloads = 0;
+    while (const auto m = members.next()) {
+        if (m->key.find('\\') != std::string_view::npos)
+            return true;
+        types += m->key == "type";
+        payloads += m->key == "payload";
+    }
+    return types > 1 || payloads > 1;
+}
+
+} // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     boost::system::error_code ec;
-    auto value = boost::json::parse(text, ec);
+    auto value = json::parse(text, ec);
     if (ec)
         return 0;
-    std::vector<std::string_view> elements;
-    std::vector<std::pair<std::string_view, std::string_view>> members;
-    (void)fc::signaling::array_elements(text, elements);
-    (void)fc::signaling::object_members(text, members);
+    (void)from_element(text, 0);
+    for (MemberReader members(text); members.next();) {
+    }
     if (!value.is_array())
         return 0;
     const auto& args = value.get_array();
-    (void)fc::signaling::parse_join(args);
-    if (auto s = fc::signaling::parse_signal(args, text)) {
-        const auto out = fc::signaling::encode_signal("p_fuzz", *s);
-        auto relayed = boost::json::parse(out, ec);
-        if (ec)
+    (void)parse_join(args);
+    const auto s = parse_signal(text);
+    if (!tree_accepts(args)) {
+        if (s)
             std::abort();
-        const auto* payload = args[1].as_object().if_contains("payload");
-        const auto& got = relayed.as_array()[1].as_object().at("payload");
-        if (payload ? got != *payload : !got.is_null())
-            std::abort();
+        return 0;
     }
+    if (!s) {
+        if (!ambiguous(text))
+            std::abort();
+        return 0;
+    }
+    const auto& o = args[1].as_object();
+    if (s->to() != o.at("to").as_string() || json::parse(s->type_raw) != o.at("type"))
+        std::abort();
+    const auto out = encode_signal("p_fuzz", *s);
+    auto relayed = json::parse(out, ec);
+    if (ec)
+        std::abort();
+    const auto* payload = o.if_contains("payload");
+    const auto& got = relayed.as_array()[1].as_object().at("payload");
+    if (payload ? got != *payload : !got.is_null())
+        std::abort();
     return 0;
 }

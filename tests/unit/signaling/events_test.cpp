@@ -44,18 +44,53 @@ TEST(ParseJoin, GivesEachFieldItsCode) {
 TEST(ParseSignal, KeepsThePayloadBytesExactly) {
     const std::string raw =
         R"(["signal",{"to":"p_x","type":"offer","payload":{"n":1.50,"s":"\u00e9"}}])";
-    auto r = parse_signal(args(raw), raw);
+    auto r = parse_signal(raw);
     ASSERT_TRUE(r);
-    EXPECT_EQ(r->to, "p_x");
+    EXPECT_EQ(r->to(), "p_x");
     EXPECT_EQ(r->type_raw, R"("offer")");
     EXPECT_EQ(r->payload_raw, R"({"n":1.50,"s":"\u00e9"})");
     EXPECT_EQ(encode_signal("p_me", *r),
               R"(["signal",{"from":"p_me","type":"offer","payload":{"n":1.50,"s":"\u00e9"}}])");
 }
 
+TEST(ParseSignal, ReadsMembersAsAParsedObjectWould) {
+    // Whitespace anywhere, members in any order, unknown members ignored.
+    std::string raw =
+        R"( [ "signal" , { "x" : [1,{"to":"p_no"}] , "payload" : [ "a" ] , "type" : "answer" , "to" : "p_x" } ] )";
+    auto r = parse_signal(raw);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->to(), "p_x");
+    EXPECT_EQ(r->type_raw, R"("answer")");
+    EXPECT_EQ(r->payload_raw, R"([ "a" ])");
+    // A repeated `to`: the last one counts, as in boost::json::parse.
+    raw = R"(["signal",{"to":"p_a","type":"t","to":"p_b"}])";
+    r = parse_signal(raw);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->to(), "p_b");
+    raw = R"(["signal",{"to":"p_a","type":"t","to":7}])";
+    EXPECT_EQ(parse_signal(raw).error(), Error::bad_request);
+}
+
+TEST(ParseSignal, DecodesEscapedStrings) {
+    const std::string raw = R"(["signal",{"to":"p_\u0078\/y","type":"\u00e9"}])";
+    auto r = parse_signal(raw);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->to(), "p_x/y");
+    EXPECT_EQ(r->type_raw, R"("\u00e9")"); // relayed as sent
+    // The 32-character limit counts decoded bytes, escapes or not.
+    std::string type16; // 16 x "\u00e9": 32 bytes of UTF-8, 96 of text
+    for (int i = 0; i < 16; ++i)
+        type16 += R"(\u00e9)";
+    EXPECT_TRUE(parse_signal(R"(["signal",{"to":"p","type":")" + type16 + R"("}])"));
+    EXPECT_EQ(parse_signal(R"(["signal",{"to":"p","type":")" + type16 + R"(x"}])").error(),
+              Error::bad_request);
+    EXPECT_TRUE(parse_signal(R"(["signal",{"to":"p","type":")" + std::string(32, 'a') + R"("}])"));
+    EXPECT_FALSE(parse_signal(R"(["signal",{"to":"p","type":")" + std::string(33, 'a') + R"("}])"));
+}
+
 TEST(ParseSignal, DefaultsAMissingPayloadToNull) {
     const std::string raw = R"(["signal",{"to":"p_x","type":"candidate"}])";
-    auto r = parse_signal(args(raw), raw);
+    auto r = parse_signal(raw);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->payload_raw, "null");
 }
@@ -69,8 +104,12 @@ TEST(ParseSignal, RefusesAmbiguousOrMistypedSignals) {
              R"(["signal",{"to":"p_x","type":"a","payload":1,"payload":2}])",
              R"(["signal",{"to":"p_x","type":"a","pay\u006coad":1}])",
              R"(["signal","x"])",
+             R"(["signal"])",
+             R"(["signal",{"to":"p_x","type":"a","type":"a"}])",
+             R"(["signal",{"to":"p_x","type":null}])",
+             R"(["signal",[{"to":"p_x","type":"a"}]])",
          })
-        EXPECT_EQ(parse_signal(args(raw), raw).error(), Error::bad_request) << raw;
+        EXPECT_EQ(parse_signal(raw).error(), Error::bad_request) << raw;
 }
 
 TEST(Encoders, WriteTheContractsJson) {

@@ -24,27 +24,60 @@ TEST(JsonSpan, FindsTheClosingQuoteAfterRunsOfBackslashes) {
     EXPECT_EQ(skip_value(std::string_view("\"a\0b\"c", 4), 0), std::string_view::npos);
 }
 
-TEST(JsonSpan, SplitsArrayElements) {
-    std::vector<std::string_view> els;
-    ASSERT_TRUE(array_elements(R"([ "signal" , {"a":[1,2]}, null ])", els));
-    ASSERT_EQ(els.size(), 3u);
-    EXPECT_EQ(els[0], R"("signal")");
-    EXPECT_EQ(els[1], R"({"a":[1,2]})");
-    EXPECT_EQ(els[2], "null");
-    ASSERT_TRUE(array_elements("[]", els));
-    EXPECT_TRUE(els.empty());
-    EXPECT_FALSE(array_elements("{}", els));
+TEST(JsonSpan, FindsWhereArrayElementsStart) {
+    const std::string_view a = R"([ "signal" , {"a":[1,2]}, null ])";
+    EXPECT_EQ(from_element(a, 0), R"("signal" , {"a":[1,2]}, null ])");
+    EXPECT_EQ(from_element(a, 1), R"({"a":[1,2]}, null ])");
+    EXPECT_EQ(from_element(a, 2), "null ]");
+    EXPECT_FALSE(from_element(a, 3));
+    EXPECT_FALSE(from_element("[]", 0));
+    EXPECT_FALSE(from_element(" [ ] ", 0));
+    EXPECT_FALSE(from_element("{}", 0));
+    EXPECT_FALSE(from_element("", 0));
+    EXPECT_FALSE(from_element("[1,", 1));
 }
 
-TEST(JsonSpan, SplitsObjectMembersKeepingRawText) {
-    std::vector<std::pair<std::string_view, std::string_view>> ms;
-    ASSERT_TRUE(
-        object_members(R"({"to":"p_1", "type" :"offer","payload":{"sdp":"v=0\r\n}"}})", ms));
-    ASSERT_EQ(ms.size(), 3u);
-    EXPECT_EQ(ms[0].first, "to");
-    EXPECT_EQ(ms[1].second, R"("offer")");
-    EXPECT_EQ(ms[2].first, "payload");
-    EXPECT_EQ(ms[2].second, R"({"sdp":"v=0\r\n}"})");
-    ASSERT_TRUE(object_members(R"({"k\"ey":1})", ms));
-    EXPECT_EQ(ms[0].first, R"(k\"ey)");
+TEST(JsonSpan, ReadsObjectMembersKeepingRawText) {
+    MemberReader r(R"( {"to":"p_1", "type" :"offer","payload":{"sdp":"v=0\r\n}"}} )");
+    auto m = r.next();
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->key, "to");
+    EXPECT_EQ(m->value, R"("p_1")");
+    m = r.next();
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->key, "type");
+    EXPECT_EQ(m->value, R"("offer")");
+    m = r.next();
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->key, "payload");
+    EXPECT_EQ(m->value, R"({"sdp":"v=0\r\n}"})");
+    EXPECT_FALSE(r.next());
+    EXPECT_TRUE(r.ok());
+
+    MemberReader escaped(R"({"k\"ey":1})");
+    m = escaped.next();
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->key, R"(k\"ey)");
+
+    // Reading stops at the object's end: the text after it is not looked at.
+    MemberReader first(R"({"a":1}, {"b":2}])");
+    m = first.next();
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->key, "a");
+    EXPECT_EQ(m->value, "1");
+    EXPECT_FALSE(first.next());
+    EXPECT_TRUE(first.ok());
+
+    MemberReader empty(" { } ");
+    EXPECT_FALSE(empty.next());
+    EXPECT_TRUE(empty.ok());
+}
+
+TEST(JsonSpan, RefusesTextThatIsNotAnObject) {
+    for (const std::string_view text : {"[]", R"("x")", "", R"({"a":1 "b":2})", R"({"a"})"}) {
+        MemberReader r(text);
+        while (r.next()) {
+        }
+        EXPECT_FALSE(r.ok()) << text;
+    }
 }

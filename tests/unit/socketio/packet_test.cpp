@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 using namespace fc::socketio;
 
 TEST(SocketioPacket, DecodesConnectWithAndWithoutNamespace) {
@@ -31,6 +34,32 @@ TEST(SocketioPacket, DecodesEventsWithAckIds) {
     EXPECT_EQ(p->data, R"(["message-with-ack",1,"2",{"3":[false]}])");
 }
 
+TEST(SocketioPacket, SkipsTheTreeWhenAskedButNotTheName) {
+    const std::string text = R"(2["sig\u006eal",{"to":"p_x"}])";
+    auto p = decode(text, JsonTree::skip);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->name, "signal");
+    EXPECT_TRUE(p->json.is_null());
+    EXPECT_EQ(p->data, R"(["sig\u006eal",{"to":"p_x"}])");
+    p = decode(text);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->name, "signal");
+    EXPECT_EQ(p->json.as_array().size(), 2u);
+
+    p = decode("2[7]", JsonTree::skip);
+    ASSERT_TRUE(p);
+    EXPECT_TRUE(p->name.empty()); // a numeric event name
+    p = decode(R"(3["x"])", JsonTree::skip);
+    ASSERT_TRUE(p);
+    EXPECT_TRUE(p->name.empty()); // acks have no name
+
+    // Binary packets always get their tree: the placeholder checks walk it.
+    p = decode(R"(51-["m",{"_placeholder":true,"num":0}])", JsonTree::skip);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->name, "m");
+    EXPECT_TRUE(p->json.is_array());
+}
+
 TEST(SocketioPacket, DecodesBinaryHeaders) {
     auto p = decode(R"(52-789["m",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])");
     ASSERT_TRUE(p);
@@ -55,6 +84,47 @@ TEST(SocketioPacket, RejectsMalformedPackets) {
     EXPECT_EQ(decode(R"(5999-["x"])").error(), make_error_code(DecodeError::bad_attachments));
     EXPECT_EQ(decode(R"(29999999999999999999["x"])").error(),
               make_error_code(DecodeError::bad_ack_id));
+}
+
+TEST(SocketioPacket, GivesTheSameErrorsWithoutTheTree) {
+    for (const std::string& text : std::vector<std::string>{
+             "",
+             "abc",
+             "2{}",
+             R"(2abc["x"])",
+             "1{}",
+             "2[]",
+             "2[true]",
+             "2[null]",
+             "2[[]]",
+             R"(2[{"a":1}])",
+             "0[]",
+             R"(0"x")",
+             R"(2["x",)",
+             R"(2["x"]])",
+             R"(5["x"])",
+             R"(51-["m",{"_placeholder":true,"num":1}])",
+             "3{}",
+             "3",
+             R"(4[])",
+             "2",
+             R"(29999999999999999999["x"])",
+             "2[\"\xff\"]",
+             "2[\"x\"," + std::string(40, '[') + std::string(40, ']') + "]",
+         }) {
+        const auto with = decode(text);
+        const auto without = decode(text, JsonTree::skip);
+        ASSERT_FALSE(with) << text;
+        ASSERT_FALSE(without) << text;
+        EXPECT_EQ(with.error(), without.error()) << text;
+    }
+    EXPECT_EQ(decode(R"(2["x"] x)", JsonTree::skip).error(),
+              make_error_code(DecodeError::bad_json));
+    EXPECT_EQ(decode(R"(4[])", JsonTree::skip).error(), make_error_code(DecodeError::bad_payload));
+    EXPECT_TRUE(decode(R"(4"nope")", JsonTree::skip));
+    EXPECT_TRUE(decode(R"(0{"token":1})", JsonTree::skip));
+    EXPECT_TRUE(decode(R"(3[])", JsonTree::skip));
+    EXPECT_TRUE(decode(R"(2[1.5,2])", JsonTree::skip));
 }
 
 TEST(SocketioPacket, RejectsPlaceholdersOutOfRange) {
