@@ -255,7 +255,10 @@ json::object run_latency(boost::asio::io_context& io, const Options& o) {
             }
             t.send(t.senders[next++ % t.senders.size()]);
         }
-        tick.expires_after(1ms);
+        // Paced every 100 us, so signals leave as a steady stream rather
+        // than in millisecond bursts that would queue behind each other (in
+        // the generator as much as in the server) and blur both tails.
+        tick.expires_after(100us);
         tick.async_wait([&](boost::system::error_code ec) {
             if (!ec) on_tick();
         });

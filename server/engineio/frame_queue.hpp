@@ -32,14 +32,15 @@ public:
         return f;
     }
 
-    // Moves every queued frame, in order, into `out` (which must be empty)
-    // and leaves the queue empty; the two trade storage, so a busy
-    // connection does not allocate per write.
+    // Moves every queued frame, in order, to the end of `out` and leaves
+    // the queue empty. When `out` is empty the two trade storage, so a
+    // busy connection does not allocate per write.
     void take_all(std::vector<FramePtr>& out) {
-        if (head_ == 0) {
+        if (out.empty() && head_ == 0) {
             out.swap(frames_);
         } else {
-            out.assign(std::make_move_iterator(frames_.begin() + static_cast<std::ptrdiff_t>(head_)),
+            out.insert(out.end(),
+                       std::make_move_iterator(frames_.begin() + static_cast<std::ptrdiff_t>(head_)),
                        std::make_move_iterator(frames_.end()));
         }
         frames_.clear();

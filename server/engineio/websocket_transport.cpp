@@ -129,6 +129,8 @@ void WebSocketTransport<Stream>::on_read(boost::system::error_code ec, std::size
 }
 
 template <class Stream> void WebSocketTransport<Stream>::on_bytes(char* data, std::size_t n) {
+    if (failed_)
+        return; // after a protocol error the rest is not parsed, only drained
     char* p = data;
     std::size_t size = n;
     if (!partial_.empty()) {
@@ -144,7 +146,9 @@ template <class Stream> void WebSocketTransport<Stream>::on_bytes(char* data, st
         if (e.kind == ws::Event::Kind::error) {
             // A protocol violation: fail the connection with the code
             // that says why (1002, 1007, 1009) and drop what is left.
-            partial_.clear();
+            failed_ = true;
+            std::string().swap(partial_);
+            reader_.reset();
             send_close(e.code);
             report_closed();
             return;

@@ -77,6 +77,7 @@ private:
     bool writing_ = false;
 
     bool rejected_ = false;      // the handshake was refused
+    bool failed_ = false;        // the client broke the framing protocol
     bool close_wanted_ = false;  // our close frame is queued (or sent)
     bool close_queued_ = false;   // our close frame is in control_
     bool close_in_write_ = false; // ... or in the write in flight

@@ -35,3 +35,25 @@ TEST(FrameQueue, ClearForgetsEverything) {
     EXPECT_TRUE(q.empty());
     EXPECT_EQ(q.bytes(), 0u);
 }
+
+TEST(FrameQueue, TakeAllHandsOverEverythingInOrder) {
+    FrameQueue q;
+    q.push(make_text_frame(PacketType::message, "a"));
+    q.push(make_text_frame(PacketType::message, "b"));
+    std::vector<FramePtr> out;
+    q.take_all(out);
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[1]->bytes, "4b");
+    EXPECT_TRUE(q.empty());
+    EXPECT_EQ(q.bytes(), 0u);
+
+    // A second batch joins a first one that was not written yet, after it.
+    q.push(make_text_frame(PacketType::message, "c"));
+    q.push(make_text_frame(PacketType::message, "d"));
+    (void)q.pop();
+    q.take_all(out);
+    ASSERT_EQ(out.size(), 3u);
+    EXPECT_EQ(out[0]->bytes, "4a");
+    EXPECT_EQ(out[2]->bytes, "4d");
+    EXPECT_TRUE(q.empty());
+}
