@@ -614,7 +614,13 @@ function latencySection(results) {
     lines.push(`Latency at equal load: ${NOT_MEASURED}.`);
     return lines.join("\n");
   }
-  lines.push(`Both servers at the same offered load of ${fmtRate(eq.offered_per_s)}:`, "");
+  const runs = isNum(eq.runs) && eq.runs > 1 ? eq.runs : 1;
+  lines.push(
+    runs > 1
+      ? `Both servers at the same offered load of ${fmtRate(eq.offered_per_s)}, ${runs} runs each (servers taking turns); the run with the median p99 is shown:`
+      : `Both servers at the same offered load of ${fmtRate(eq.offered_per_s)}:`,
+    "",
+  );
   const spec = [
     ["Relayed", fmtRate, "relayed_per_s"],
     ["Kept up", fmtBool, "kept_up"],
@@ -631,6 +637,10 @@ function latencySection(results) {
     ? results.ratios.p99_latency_at_equal_load
     : ratioOf(get(eq, "ours.latency.p99_us"), get(eq, "node.latency.p99_us"), true);
   lines.push("", `p99 latency ratio (Node / ours): **${fmtRatio(ratio)}**.`);
+  if (runs > 1) {
+    const list = (v) => (Array.isArray(v) ? v : []).map((x) => fmtUs(x)).join(", ");
+    lines.push("", `p99 of every run: ${OURS_NAME} ${list(eq.ours_p99_us)}; ${NODE_NAME} ${list(eq.node_p99_us)}.`);
+  }
   return lines.join("\n");
 }
 

@@ -102,6 +102,19 @@ test("says when the generator was the bottleneck", () => {
   assert.match(render(r3).markdown, /generator and the server were both at their limit/);
 });
 
+test("repeated equal-load runs are listed with the median one shown", () => {
+  const r = fixture();
+  const eq = r.scenarios.latency.equal_load;
+  eq.runs = 3;
+  eq.ours_p99_us = [410, 380, 950];
+  eq.node_p99_us = [2100, 13400, 1730];
+  const md = render(r).markdown;
+  assert.match(md, /3 runs each \(servers taking turns\); the run with the median p99 is shown/);
+  assert.match(md, /p99 of every run: .*410 µs, 380 µs, 950 µs; .*2\.1 ms, 13\.4 ms, 1\.7 ms\./);
+  // a single run says nothing of repeats
+  assert.doesNotMatch(render(fixture()).markdown, /p99 of every run/);
+});
+
 test("an almost empty results object renders and says not measured", () => {
   const { markdown, svgs } = render({ date: "2026-11-25T14:00:00Z", mode: "quick", scenarios: {} });
   assert.match(markdown, /`bench\/run --quick`/);

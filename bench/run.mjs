@@ -39,7 +39,7 @@ const full = mode === "full";
 const P = full
   ? {
       relayClients: 400, window: 8, seconds: 5, warmup: 1,
-      latencyFractions: [0.1, 0.25, 0.5, 0.75, 0.9, 1.1, 1.5, 2, 3], latencySeconds: 3,
+      latencyFractions: [0.1, 0.25, 0.5, 0.75, 0.9, 1.1, 1.5, 2, 3], latencySeconds: 3, equalLoadRuns: 5,
       idle: [1000, 10000, 19000], hold: 10,
       joinStorm: 10000, reloadClients: 2000, reloadRounds: 10,
       pollingClients: 400, pollingShare: 100,
@@ -48,7 +48,7 @@ const P = full
     }
   : {
       relayClients: 200, window: 8, seconds: 2, warmup: 0.5,
-      latencyFractions: [0.25, 0.5], latencySeconds: 1.5,
+      latencyFractions: [0.25, 0.5], latencySeconds: 1.5, equalLoadRuns: 1,
       idle: [1000], hold: 2,
       joinStorm: 2000, reloadClients: 400, reloadRounds: 4,
       pollingClients: 100, pollingShare: 40,
@@ -216,11 +216,32 @@ await scenario("latency", async () => {
       );
       S.latency[kind].push(r);
     }
+  // Tails swing from run to run (Node's by an order of magnitude), so the
+  // equal-load point is run several times, the servers taking turns, and
+  // the run with the median p99 stands for each.
   const half = rates[P.latencyFractions.indexOf(0.5)];
+  const runs = {
+    ours: S.latency.ours.filter((r) => r.offered_per_s === half),
+    node: S.latency.node.filter((r) => r.offered_per_s === half),
+  };
+  for (let i = 1; i < P.equalLoadRuns; i++)
+    for (const kind of ["node", "ours"])
+      runs[kind].push(
+        await withServer(kind, (s) =>
+          loadgen("latency", s, { clients: P.relayClients, "room-size": 4, rate: half, warmup: P.warmup, duration: P.latencySeconds }),
+        ),
+      );
+  const median = (list) => {
+    const ok = list.filter((r) => Number.isFinite(r?.latency?.p99_us)).sort((a, b) => a.latency.p99_us - b.latency.p99_us);
+    return ok.length ? ok[(ok.length - 1) >> 1] : list[0];
+  };
   S.latency.equal_load = {
     offered_per_s: half,
-    ours: S.latency.ours.find((r) => r.offered_per_s === half),
-    node: S.latency.node.find((r) => r.offered_per_s === half),
+    runs: runs.ours.length,
+    ours: median(runs.ours),
+    node: median(runs.node),
+    ours_p99_us: runs.ours.map((r) => r?.latency?.p99_us ?? null),
+    node_p99_us: runs.node.map((r) => r?.latency?.p99_us ?? null),
   };
 });
 
