@@ -40,7 +40,7 @@ const P = full
   ? {
       relayClients: 400, window: 8, seconds: 5, warmup: 1,
       latencyFractions: [0.1, 0.25, 0.5, 0.75, 0.9, 1.1, 1.5, 2, 3], latencySeconds: 3, equalLoadRuns: 5,
-      idle: [1000, 10000, 19000], hold: 10,
+      idle: idleSizes(machine().fd_hard_limit), hold: 10,
       joinStorm: 10000, reloadClients: 2000, reloadRounds: 10,
       pollingClients: 400, pollingShare: 100,
       callgrind: { clients: 40, small: 100, large: 600 },
@@ -397,6 +397,14 @@ if (broken.length) {
 }
 
 // ------------------------------------------------------------ facts
+
+// Idle sizes for the full run: 1k, 10k and 100k, or as close to 100k as
+// one process's open-file limit allows (each side holds one socket per
+// client, plus a margin for everything else a process opens).
+function idleSizes(fdLimit) {
+  const most = fdLimit ? Math.floor((fdLimit - 1000) / 1000) * 1000 : 100000;
+  return [...new Set([1000, 10000, Math.min(100000, most)])].filter((n) => n > 0).sort((a, b) => a - b);
+}
 
 function machine() {
   let fd = null;
