@@ -8,6 +8,7 @@
 
 #include "server/websocket/frame.hpp"
 #include "server/websocket/handshake.hpp"
+#include "server/websocket/read_ready.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -25,12 +26,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr std::size_t kScratchBytes = 256 * 1024;
-char* scratch() {
-    thread_local std::unique_ptr<char[]> buf(new char[kScratchBytes]);
-    return buf.get();
-}
-
 class SinkSession;
 using Directory = std::unordered_map<std::string, std::weak_ptr<SinkSession>>;
 
@@ -46,9 +41,7 @@ public:
     }
 
     void send(std::string_view text) {
-        unsigned char head[ws::kMaxHeaderSize];
-        out_.append(reinterpret_cast<const char*>(head), ws::encode_header(ws::Opcode::text, text.size(), head));
-        out_ += text;
+        ws::append_frame(out_, ws::Opcode::text, text);
         if (!writing_ && !posted_) {
             posted_ = true;
             asio::post(sock_.get_executor(), [self = shared_from_this()] {
@@ -61,12 +54,8 @@ public:
 private:
     void wait() {
         sock_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
-            if (ec) return self->gone();
-            char* buf = scratch();
-            const std::size_t n = self->sock_.read_some(asio::buffer(buf, kScratchBytes), ec);
-            if (ec == asio::error::would_block) return self->wait();
-            if (ec) return self->gone();
-            if (!self->on_bytes(buf, n)) return self->gone();
+            const auto got = ec ? std::span<char>() : ws::read_ready(self->sock_, ec);
+            if (ec || (!got.empty() && !self->on_bytes(got.data(), got.size()))) return self->gone();
             self->wait();
         });
     }

@@ -6,6 +6,7 @@
 #include "bench/loadgen/client.hpp"
 
 #include "server/websocket/frame.hpp"
+#include "server/websocket/read_ready.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -19,12 +20,6 @@ namespace ws = fc::websocket;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-constexpr std::size_t kScratchBytes = 256 * 1024;
-char* scratch() {
-    thread_local std::unique_ptr<char[]> buf(new char[kScratchBytes]);
-    return buf.get();
-}
 
 class WebSocketClient final : public Client {
 public:
@@ -112,11 +107,9 @@ private:
 
     void on_readable() {
         boost::system::error_code ec;
-        char* buf = scratch();
-        const std::size_t n = sock_.read_some(asio::buffer(buf, kScratchBytes), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
+        const auto got = ws::read_ready(sock_, ec);
         if (ec) return fail(ec, "read");
-        on_bytes(buf, n);
+        if (!got.empty()) on_bytes(got.data(), got.size());
         if (!closed_here_) wait_readable();
     }
 

@@ -1,6 +1,7 @@
 #include "server/engineio/websocket_transport.hpp"
 
 #include "server/websocket/handshake.hpp"
+#include "server/websocket/read_ready.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -14,15 +15,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// A plain connection reads into this after the socket says it is
-// readable; the io thread handles one connection's bytes at a time, so one
-// buffer per thread serves every connection.
-constexpr std::size_t kScratchBytes = 64 * 1024;
-char* scratch() {
-    thread_local std::unique_ptr<char[]> buf(new char[kScratchBytes]);
-    return buf.get();
-}
-
 // A TLS connection's own read buffer.
 constexpr std::size_t kTlsReadBytes = 4096;
 
@@ -31,12 +23,13 @@ constexpr std::size_t kTlsReadBytes = 4096;
 constexpr auto kCloseTimeout = std::chrono::seconds(5);
 
 // Vectors a busy moment grew are given back afterwards, so a connection
-// that then idles for hours holds nothing.
+// that then idles for hours holds nothing: beyond room for this many
+// frames (`per_frame` elements each), the storage is released.
 constexpr std::size_t kKeepFrames = 16;
 
-template <class V> void clear_and_trim(V& v) {
+template <class V> void clear_and_trim(V& v, std::size_t per_frame) {
     v.clear();
-    if (v.capacity() > kKeepFrames * 10)
+    if (v.capacity() > kKeepFrames * per_frame)
         V().swap(v);
 }
 
@@ -103,28 +96,21 @@ template <class Stream> void WebSocketTransport<Stream>::do_read() {
 template <class Stream> void WebSocketTransport<Stream>::on_readable(boost::system::error_code ec) {
     if (stopped_)
         return;
+    const std::span<char> got = ec ? std::span<char>() : ws::read_ready(socket(), ec);
     if (ec)
-        return shut_down();
-    char* buf = scratch();
-    const std::size_t n = socket().read_some(asio::buffer(buf, kScratchBytes), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again)
-        return do_read();
-    on_read(ec, n);
+        return shut_down(); // closed by the peer or reset
+    if (!got.empty())
+        on_bytes(got.data(), got.size());
+    do_read();
 }
 
 template <class Stream>
 void WebSocketTransport<Stream>::on_read(boost::system::error_code ec, std::size_t n) {
     if (stopped_)
         return;
-    if (ec) {
-        // Closed by the peer or reset: this connection ends, the server
-        // carries on.
-        return shut_down();
-    }
-    if constexpr (kPlain)
-        on_bytes(scratch(), n);
-    else
-        on_bytes(tls_read_.data(), n);
+    if (ec)
+        return shut_down(); // closed by the peer or reset
+    on_bytes(tls_read_.data(), n);
     do_read();
 }
 
@@ -181,12 +167,7 @@ template <class Stream> void WebSocketTransport<Stream>::on_frame(const ws::Even
     case Kind::ping:
         if (close_wanted_)
             return;
-        {
-            unsigned char head[ws::kMaxHeaderSize];
-            const std::size_t h = ws::encode_header(ws::Opcode::pong, e.payload.size(), head);
-            control_.append(reinterpret_cast<const char*>(head), h);
-            control_.append(e.payload);
-        }
+        ws::append_frame(control_, ws::Opcode::pong, e.payload);
         return start_write();
     case Kind::close:
         close_received_ = true;
@@ -252,9 +233,9 @@ template <class Stream> void WebSocketTransport<Stream>::start_write() {
 template <class Stream> void WebSocketTransport<Stream>::on_write(boost::system::error_code ec) {
     writing_ = false;
     const bool had_frames = !frames_writing_.empty();
-    clear_and_trim(frames_writing_);
-    clear_and_trim(headers_);
-    clear_and_trim(buffers_);
+    clear_and_trim(frames_writing_, 1);
+    clear_and_trim(headers_, ws::kMaxHeaderSize);
+    clear_and_trim(buffers_, 2);
     std::string().swap(control_writing_);
     if (ec) {
         shut_down();
@@ -290,11 +271,8 @@ template <class Stream> void WebSocketTransport<Stream>::close() {
 }
 
 template <class Stream> void WebSocketTransport<Stream>::send_close(std::uint16_t code) {
-    if (close_wanted_ || stopped_) {
-        if (close_received_ && close_sent_)
-            shut_down();
+    if (close_wanted_ || stopped_)
         return;
-    }
     close_wanted_ = true;
     // Frames taken but not yet written are dropped when the peer is gone
     // or broke the protocol; a close we start waits for them.

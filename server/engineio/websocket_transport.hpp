@@ -48,8 +48,8 @@ private:
 
     boost::asio::ip::tcp::socket& socket();
     void do_read();
-    void on_read(boost::system::error_code ec, std::size_t n);
-    void on_readable(boost::system::error_code ec);
+    void on_readable(boost::system::error_code ec);                // plain TCP
+    void on_read(boost::system::error_code ec, std::size_t n);     // TLS
     void on_bytes(char* data, std::size_t n);
     void on_frame(const websocket::Event& e);
     void send_close(std::uint16_t code);

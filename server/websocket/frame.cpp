@@ -214,8 +214,17 @@ std::size_t encode_client_header(Opcode op, std::uint64_t length, const unsigned
     return h + 4;
 }
 
+void append_frame(std::string& out, Opcode op, std::string_view payload) {
+    unsigned char head[kMaxHeaderSize];
+    out.append(reinterpret_cast<const char*>(head), encode_header(op, payload.size(), head));
+    out.append(payload);
+}
+
 std::string close_frame(std::uint16_t code) {
-    return std::string{'\x88', '\x02', static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+    const char payload[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+    std::string out;
+    append_frame(out, Opcode::close, std::string_view(payload, 2));
+    return out;
 }
 
 } // namespace fc::websocket

@@ -96,6 +96,10 @@ std::size_t encode_client_header(Opcode op, std::uint64_t length, const unsigned
 // XORs data with the masking key, as client frames carry their payload.
 void mask(char* data, std::size_t size, const unsigned char key[4]);
 
+// Appends one whole unmasked, unfragmented server frame (header and
+// payload) to `out`.
+void append_frame(std::string& out, Opcode op, std::string_view payload);
+
 // A whole close frame's bytes (header included) with a code and no reason.
 std::string close_frame(std::uint16_t code);
 
