@@ -16,9 +16,36 @@ namespace http = boost::beast::http;
 Server::Server(boost::asio::any_io_executor executor, Settings settings,
                ConnectionHandler on_connection)
     : executor_(std::move(executor)), settings_(settings),
-      on_connection_(std::move(on_connection)) {}
+      on_connection_(std::move(on_connection)), budget_(settings.memory_budget),
+      watchdog_(executor_) {
+    arm_watchdog();
+}
 
 Server::~Server() = default;
+
+namespace {
+constexpr auto kTick = std::chrono::seconds(1);
+} // namespace
+
+void Server::arm_watchdog() {
+    watchdog_.expires_after(kTick);
+    watchdog_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) // checked first: after ~Server only the error arrives
+            on_watchdog();
+    });
+}
+
+void Server::on_watchdog() {
+    ++tick_;
+    // Rounded up, so a write is never cut before its full timeout.
+    const auto timeout = static_cast<std::uint64_t>(
+        (settings_.write_timeout + kTick - std::chrono::milliseconds(1)) / kTick);
+    // A session cut here only marks itself; the map is changed on a later
+    // turn (on_session_closed), so iterating it is safe.
+    for (const auto& [id, s] : sessions_)
+        s->check_write(tick_, timeout);
+    arm_watchdog();
+}
 
 std::size_t Server::session_count(TransportKind kind) const {
     std::size_t n = 0;
@@ -38,7 +65,11 @@ std::string Server::open_packet(const std::string& sid, bool upgrades) const {
     o["pingInterval"] = settings_.ping_interval.count();
     o["pingTimeout"] = settings_.ping_timeout.count();
     o["maxPayload"] = settings_.max_payload;
-    return boost::json::serialize(o);
+    // Built by appending: g++ 12 at -O3 warns (-Wrestrict, a known false
+    // positive) on `"0" + std::string`.
+    std::string packet(1, static_cast<char>(PacketType::open));
+    packet += boost::json::serialize(o);
+    return packet;
 }
 
 std::shared_ptr<Session> Server::open_session(TransportKind transport,
@@ -71,7 +102,7 @@ void Server::handle_polling(http::verb method, std::string_view query, std::stri
             return reject(exchange, RequestError::bad_handshake_method);
         auto session = open_session(TransportKind::polling, remote_address);
         exchange->respond(200, "text/plain; charset=UTF-8",
-                          "0" + open_packet(session->id(), settings_.allow_upgrades));
+                          open_packet(session->id(), settings_.allow_upgrades));
         session->start();
         return;
     }
@@ -120,7 +151,7 @@ std::shared_ptr<Session> Server::attach_websocket(std::string_view query,
     auto q = parse_query(query);
     if (!q->has_sid) {
         auto session = open_session(TransportKind::websocket, remote_address);
-        session->start(link, "0" + open_packet(session->id(), false));
+        session->start(link, open_packet(session->id(), false));
         return session;
     }
     auto session = sessions_.at(q->sid);

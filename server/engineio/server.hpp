@@ -3,11 +3,13 @@
 #pragma once
 
 #include "server/engineio/errors.hpp"
+#include "server/engineio/memory_budget.hpp"
 #include "server/engineio/session.hpp"
 #include "server/engineio/settings.hpp"
 #include "server/engineio/transport.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/verb.hpp>
 
 #include <cstdint>
@@ -25,7 +27,10 @@ struct Stats {
     std::uint64_t upgrades = 0;
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
-    std::uint64_t slow_consumers = 0;
+    std::uint64_t slow_consumers = 0;   // dropped: queue over its bound
+    std::uint64_t over_budget = 0;      // refused bytes: the server's budget was spent
+    std::uint64_t memory_limited = 0;   // dropped: held bytes over the client's bound
+    std::uint64_t write_timeouts = 0;   // cut: a write stuck for write_timeout
     std::uint64_t bad_requests = 0;
 };
 
@@ -45,6 +50,11 @@ public:
     const boost::asio::any_io_executor& executor() const { return executor_; }
     Stats& stats() { return stats_; }
     const Stats& stats() const { return stats_; }
+    MemoryBudget& budget() { return budget_; }
+    const MemoryBudget& budget() const { return budget_; }
+    // The watchdog's clock: one tick a second. Sessions stamp their writes
+    // with it, which costs nothing per write.
+    std::uint64_t tick() const { return tick_; }
     std::size_t session_count() const { return sessions_.size(); }
     std::size_t session_count(TransportKind kind) const;
 
@@ -72,14 +82,22 @@ public:
 private:
     std::shared_ptr<Session> open_session(TransportKind transport,
                                           const std::string& remote_address);
+    // The whole open packet: "0" and the handshake JSON.
     std::string open_packet(const std::string& sid, bool upgrades) const;
     void reject(const PollExchangePtr& exchange, RequestError e);
+    void arm_watchdog();
+    void on_watchdog();
 
     boost::asio::any_io_executor executor_;
     Settings settings_;
     ConnectionHandler on_connection_;
     std::unordered_map<std::string, std::shared_ptr<Session>> sessions_;
     Stats stats_;
+    MemoryBudget budget_;
+    // One timer for every session's write deadline, instead of one per
+    // connection: a hundred thousand idle connections hold no timer.
+    boost::asio::steady_timer watchdog_;
+    std::uint64_t tick_ = 0;
 };
 
 } // namespace fc::engineio

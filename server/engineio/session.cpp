@@ -6,6 +6,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 namespace fc::engineio {
 
 namespace {
@@ -52,13 +54,12 @@ void Session::arm_heartbeat(std::chrono::milliseconds after) {
 }
 
 void Session::on_heartbeat(boost::system::error_code ec) {
-    if (ec || state_ == State::closed)
+    if (ec || closed())
         return;
     if (awaiting_pong_)
-        return finish("ping timeout", false);
+        return fail("ping timeout", false);
     awaiting_pong_ = true;
-    send(ping_frame());
-    if (state_ != State::closed)
+    if (send(ping_frame()))
         arm_heartbeat(server_.settings().ping_timeout);
 }
 
@@ -74,14 +75,42 @@ void Session::on_pong() {
 bool Session::send(FramePtr frame) {
     if (state_ != State::open)
         return false;
-    if (queue_.bytes() + frame->bytes.size() > server_.settings().max_queued_bytes) {
+    if (!charge(frame->bytes.size())) {
         ++server_.stats().slow_consumers;
-        finish("slow consumer", false);
+        fail("slow consumer", false);
         return false;
     }
     queue_.push(std::move(frame));
     flush();
     return true;
+}
+
+bool Session::charge(std::size_t n) {
+    if (held_bytes() + n > server_.settings().max_queued_bytes)
+        return false;
+    if (!server_.budget().take(n)) {
+        ++server_.stats().over_budget;
+        return false;
+    }
+    return true;
+}
+
+bool Session::reserve(std::size_t n) {
+    if (closed())
+        return false;
+    if (!charge(n)) {
+        ++server_.stats().memory_limited;
+        fail("memory limit", false);
+        return false;
+    }
+    reserved_ += n;
+    return true;
+}
+
+void Session::release(std::size_t n) {
+    n = std::min(n, reserved_);
+    reserved_ -= n;
+    server_.budget().give(n);
 }
 
 void Session::flush() {
@@ -97,6 +126,9 @@ void Session::flush() {
             });
         }
     } else if (pending_get_ && !queue_.empty()) {
+        // Once in the response the bytes are the HTTP layer's (bounded by
+        // its write deadline), no longer this session's.
+        server_.budget().give(queue_.bytes());
         std::string body;
         while (!queue_.empty())
             append_to_payload(body, *queue_.pop());
@@ -105,15 +137,29 @@ void Session::flush() {
         get->respond(200, kTextType, std::move(body));
     }
     if (state_ == State::draining && queue_.empty() && !writing_)
-        finish(close_reason_, false);
+        fail(close_reason_, false);
 }
 
 void Session::write_queued() {
-    if (state_ == State::closed || !ws_ || writing_ || queue_.empty())
+    if (closed() || !ws_ || writing_ || queue_.empty())
         return;
     writing_ = true;
-    server_.stats().bytes_out += queue_.bytes();
+    write_tick_ = server_.tick();
+    in_flight_ = queue_.bytes();
+    server_.stats().bytes_out += in_flight_;
     ws_->write(queue_);
+}
+
+void Session::check_write(std::uint64_t now_tick, std::uint64_t timeout_ticks) {
+    if (closed() || !writing_ || !ws_ || now_tick - write_tick_ <= timeout_ticks)
+        return;
+    // The client has not taken a byte for the whole timeout with its TCP
+    // window full: a close frame would wait behind the stuck write, so the
+    // connection is cut at once.
+    ++server_.stats().write_timeouts;
+    auto w = std::move(ws_);
+    fail("write timeout", false);
+    w->abort();
 }
 
 void Session::close(std::string_view reason, bool drain) {
@@ -126,19 +172,19 @@ void Session::close(std::string_view reason, bool drain) {
         close_reason_ = std::string(reason);
         return;
     }
-    finish(reason, false);
+    fail(reason, false);
 }
 
 // --- polling ---------------------------------------------------------------
 
 void Session::on_poll(PollExchangePtr get) {
-    if (state_ == State::closed)
+    if (closed())
         return get->respond(400, "application/json", error_body(RequestError::session_id_unknown));
     if (pending_get_) {
         // Two GETs at once: the reference server closes the session, the
         // first GET learning of it by a close packet.
         get->respond(400, "application/json", error_body(RequestError::bad_request));
-        return finish("duplicate poll", false);
+        return fail("duplicate poll", false);
     }
     pending_get_ = std::move(get);
     if (queue_.empty() && (probed_ || state_ == State::draining)) {
@@ -147,27 +193,26 @@ void Session::on_poll(PollExchangePtr get) {
         auto g = std::move(pending_get_);
         g->respond(200, kTextType, state_ == State::draining ? "1" : "6");
         if (state_ == State::draining)
-            finish(close_reason_, false);
+            fail(close_reason_, false);
         return;
     }
     flush();
 }
 
 void Session::on_post(std::string_view body, PollExchangePtr post) {
-    if (state_ == State::closed)
+    if (closed())
         return post->respond(400, "application/json", error_body(RequestError::session_id_unknown));
     if (body.size() > server_.settings().max_payload) {
         post->respond(413, "application/json", error_body(RequestError::bad_request));
-        return finish("payload too large", false);
+        return fail("payload too large", false);
     }
     auto packets = decode_payload(body);
     if (!packets) {
         post->respond(400, "application/json", error_body(RequestError::bad_request));
-        return finish("parse error", false);
+        return fail("parse error", false);
     }
-    auto self = shared_from_this();
     for (const auto& p : *packets) {
-        if (state_ == State::closed)
+        if (closed())
             break;
         on_packet(p.type, p.data, p.binary);
     }
@@ -181,11 +226,11 @@ void Session::on_packet(PacketType type, std::string_view data, bool binary) {
     case PacketType::pong:
         return on_pong();
     case PacketType::message:
-        if (handler_ && state_ != State::closed)
+        if (handler_ && !closed())
             handler_->on_message(data, binary);
         return;
     case PacketType::close:
-        return finish("transport close", true);
+        return fail("transport close", true);
     case PacketType::open:
     case PacketType::ping:
     case PacketType::upgrade:
@@ -197,7 +242,7 @@ void Session::on_packet(PacketType type, std::string_view data, bool binary) {
 // --- WebSocket -------------------------------------------------------------
 
 void Session::on_ws_message(WebSocketLink* from, std::string_view data, bool binary) {
-    if (state_ == State::closed)
+    if (closed())
         return;
     if (probe_ && from == probe_.get())
         return on_probe_message(data, binary);
@@ -208,7 +253,7 @@ void Session::on_ws_message(WebSocketLink* from, std::string_view data, bool bin
         return on_packet(PacketType::message, data, true);
     auto p = decode_text_packet(data);
     if (!p)
-        return finish("parse error", false);
+        return fail("parse error", false);
     on_packet(p->type, p->data, false);
 }
 
@@ -219,16 +264,18 @@ void Session::on_ws_closed(WebSocketLink* from) {
     }
     if (ws_ && from == ws_.get()) {
         ws_.reset();
-        finish("transport close", true);
+        fail("transport close", true);
     }
 }
 
 void Session::on_written(WebSocketLink* from, bool ok) {
     if (!ws_ || from != ws_.get())
-        return; // the "3probe" on a probe link
+        return; // the "3probe" on a probe link, or a link already let go
     writing_ = false;
+    server_.budget().give(in_flight_);
+    in_flight_ = 0;
     if (!ok)
-        return finish("transport error", false);
+        return fail("transport error", false);
     flush();
 }
 
@@ -287,27 +334,44 @@ void Session::abort_upgrade() {
 }
 
 // --- teardown --------------------------------------------------------------
+// Two steps, so that no layer is re-entered in the middle of its work: a
+// close decided inside a room broadcast (a member's queue overflowed) or
+// while the layer above handles a message only marks the session; the
+// teardown, which tells the layer above (and through it the rooms), runs
+// on a later turn of the event loop with nothing else on the stack.
 
-void Session::finish(std::string_view reason, bool client_closed) {
+void Session::fail(std::string_view reason, bool client_closed) {
+    if (closed())
+        return;
+    state_ = State::closing;
+    close_reason_ = std::string(reason);
+    client_closed_ = client_closed;
+    heartbeat_.cancel();
+    boost::asio::post(server_.executor(), [self = shared_from_this()] { self->finish(); });
+}
+
+void Session::finish() {
     if (state_ == State::closed)
         return;
     state_ = State::closed;
-    heartbeat_.cancel();
     upgrade_timer_.reset();
     if (auto p = std::move(probe_))
         p->close();
     if (auto g = std::move(pending_get_))
-        g->respond(200, kTextType, client_closed ? "6" : "1");
+        g->respond(200, kTextType, client_closed_ ? "6" : "1");
     if (auto w = std::move(ws_))
         w->close();
+    server_.budget().give(queue_.bytes() + in_flight_ + reserved_);
+    in_flight_ = 0;
+    reserved_ = 0;
     queue_.clear();
     if (log::enabled(log::Level::debug))
         log::debug("session_closed",
                    {{"transport", transport_ == TransportKind::websocket ? "websocket" : "polling"},
-                    {"reason", reason}});
+                    {"reason", close_reason_}});
     server_.on_session_closed(id_);
     if (handler_)
-        handler_->on_close(reason);
+        handler_->on_close(close_reason_);
 }
 
 } // namespace fc::engineio

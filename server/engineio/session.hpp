@@ -9,6 +9,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,7 +20,8 @@ class Server;
 
 // The layer above (Socket.IO) as the session sees it. Owned by the
 // session; lives until the session is destroyed, so it may call back into
-// the session (even close it) from inside on_message.
+// the session (even close it: that is carried out later) from inside
+// on_message.
 class SessionHandler {
 public:
     virtual ~SessionHandler() = default;
@@ -40,7 +42,9 @@ public:
     // The client's IP address as the HTTP layer saw it.
     const std::string& remote_address() const { return remote_address_; }
     bool is_open() const { return state_ == State::open; }
-    bool closed() const { return state_ == State::closed; }
+    // Closed, or closing on the next turn of the event loop: either way
+    // nothing more is sent to the client or delivered from it.
+    bool closed() const { return state_ == State::closing || state_ == State::closed; }
     const boost::asio::any_io_executor& executor() const;
     bool upgrading() const { return probe_ != nullptr; }
 
@@ -51,13 +55,29 @@ public:
     // here; a polling one got it in the handshake response.
     void start(WebSocketLinkPtr link = nullptr, std::string_view open_packet = {});
 
-    // Queues a frame for the client. False if the session is closed, or if
-    // the frame overflowed the queue: the client is then dropped as a slow
-    // consumer.
+    // Queues a frame for the client. False if the session is closed or
+    // closing, or if the frame did not fit the client's bound or the
+    // server's budget: the client is then dropped as a slow consumer.
+    // Never calls back into the caller: a drop is carried out on a later
+    // turn of the event loop, so a broadcast can go on with its list.
     bool send(FramePtr frame);
-    // Server-initiated close. With `drain`, frames already queued go out
-    // first (a DISCONNECT just sent, say).
+    // Server-initiated close, carried out on a later turn of the loop. With
+    // `drain`, frames already queued go out first (a DISCONNECT just sent).
     void close(std::string_view reason, bool drain = false);
+
+    // Bytes a layer keeps for this client besides its queue (an incomplete
+    // frame, attachments waiting for their packet): they count against the
+    // client's bound (max_queued_bytes) and the server's memory budget.
+    // False when they do not fit: the session is then closing and the
+    // caller must not keep them.
+    bool reserve(std::size_t n);
+    void release(std::size_t n);
+    // Everything held for this client: queued, being written, reserved.
+    std::size_t held_bytes() const { return queue_.bytes() + in_flight_ + reserved_; }
+
+    // The server's watchdog, once a tick: cuts a WebSocket whose write has
+    // been in flight for `timeout_ticks` ticks or more.
+    void check_write(std::uint64_t now_tick, std::uint64_t timeout_ticks);
 
     // Polling transport.
     void on_poll(PollExchangePtr get);
@@ -70,7 +90,9 @@ public:
     void on_written(WebSocketLink* from, bool ok);
 
 private:
-    enum class State { open, draining, closed };
+    // open -> (draining ->) closing -> closed. `closing` lasts until the
+    // posted teardown runs; `draining` waits for the queue to empty first.
+    enum class State { open, draining, closing, closed };
 
     void on_packet(PacketType type, std::string_view data, bool binary);
     void on_probe_message(std::string_view data, bool binary);
@@ -81,9 +103,14 @@ private:
     void arm_heartbeat(std::chrono::milliseconds after);
     void on_heartbeat(boost::system::error_code ec);
     void on_pong();
-    // Tears the session down once; `client_closed` tells a close packet
-    // from the client apart from one we initiate.
-    void finish(std::string_view reason, bool client_closed);
+    // Marks the session closing at once and posts the teardown; the one
+    // way a session ends. `client_closed` tells a close packet from the
+    // client apart from one we initiate.
+    void fail(std::string_view reason, bool client_closed);
+    // The teardown: transports closed, the layer above told (on_close).
+    void finish();
+    // Takes `n` bytes from the client's bound and the server's budget.
+    bool charge(std::size_t n);
 
     Server& server_;
     std::string id_;
@@ -93,8 +120,11 @@ private:
     std::unique_ptr<SessionHandler> handler_;
 
     FrameQueue queue_;
+    std::size_t in_flight_ = 0;   // bytes in the WebSocket write in flight
+    std::size_t reserved_ = 0;    // bytes reserved by the layers (reserve())
     bool writing_ = false;        // a WebSocket write is in flight
     bool write_posted_ = false;   // a corked WebSocket write is scheduled
+    std::uint64_t write_tick_ = 0; // the watchdog tick the write began in
     PollExchangePtr pending_get_; // a held long-polling GET
     WebSocketLinkPtr ws_;         // the active WebSocket, if any
     WebSocketLinkPtr probe_;      // a WebSocket being upgraded to
@@ -103,7 +133,8 @@ private:
     boost::asio::steady_timer heartbeat_;
     bool awaiting_pong_ = false;
     std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;
-    std::string close_reason_; // kept while draining
+    std::string close_reason_; // kept while draining and closing
+    bool client_closed_ = false;
 };
 
 } // namespace fc::engineio

@@ -21,6 +21,16 @@ struct Settings {
     // Bytes queued for one client before it counts as a slow consumer and
     // is dropped. Bounded so one stalled phone cannot grow the server.
     std::size_t max_queued_bytes = 4 * 1024 * 1024;
+    // What the server may hold for all clients together (see
+    // memory_budget.hpp). 256 MiB: 64 clients at their full 4 MiB queue,
+    // or a hundred thousand idle ones with room to spare, on a machine
+    // that should never swap because one room got busy.
+    std::size_t memory_budget = 256 * 1024 * 1024;
+    // A WebSocket write that has not completed after this long means the
+    // client stopped reading with its TCP window full: the connection is
+    // cut. Long enough for a phone whose Wi-Fi passes nothing for 20 s to
+    // come back (its small writes sit in kernel buffers, not here).
+    std::chrono::milliseconds write_timeout{30000};
     // Offer the polling -> websocket upgrade in the handshake.
     bool allow_upgrades = true;
 };

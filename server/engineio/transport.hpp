@@ -21,14 +21,21 @@ public:
 using PollExchangePtr = std::shared_ptr<PollExchange>;
 
 // One accepted WebSocket connection. It carries at most one write at a
-// time and reports each completion to its session (Session::on_written).
+// time and reports each completion to its session (Session::on_written),
+// always from a completion handler of its own, never from inside a call
+// the session made.
 class WebSocketLink {
 public:
     virtual ~WebSocketLink() = default;
     // Takes every frame in `queue` and sends them together, in order.
     virtual void write(FrameQueue& queue) = 0;
-    // Sends a close frame after pending writes, then shuts down.
+    // The session lets go: a close frame after the pending write, then the
+    // socket is shut down (within a few seconds whatever the client does).
+    // Nothing more is reported to the session.
     virtual void close() = 0;
+    // The session lets go of a client that stopped reading: the socket is
+    // closed at once. Nothing more is reported to the session.
+    virtual void abort() = 0;
 };
 using WebSocketLinkPtr = std::shared_ptr<WebSocketLink>;
 

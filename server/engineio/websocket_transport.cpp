@@ -55,16 +55,19 @@ void WebSocketTransport<Stream>::accept(const Request& req, std::string query,
     if constexpr (kPlain)
         socket().non_blocking(true, ignored);
     if (auto e = ws::check_request(req); e != ws::HandshakeError::none) {
+        // The refusal is the last thing written; the deadline bounds a
+        // client that does not read it.
         rejected_ = true;
         control_ = ws::reject_response(e);
-        return start_write();
+        begin_close(ws::close_code::normal, true);
+        return;
     }
     // The 101 goes out with the session's first frames, in one write.
     control_ = ws::accept_response(req);
     auto self = this->shared_from_this();
     auto session = server_.attach_websocket(query, remote_address, self);
     if (!session)
-        close(); // after the 101, so the client sees a WebSocket close
+        begin_close(ws::close_code::normal, true); // after the 101: a WebSocket close
     else
         session_ = session;
     // Posted, so the session's first frames (corked) join the 101.
@@ -77,7 +80,7 @@ void WebSocketTransport<Stream>::accept(const Request& req, std::string query,
 // --- reading -------------------------------------------------------------------
 
 template <class Stream> void WebSocketTransport<Stream>::do_read() {
-    if (stopped_)
+    if (state_ == State::closed)
         return;
     if constexpr (kPlain) {
         socket().async_wait(tcp::socket::wait_read,
@@ -94,7 +97,7 @@ template <class Stream> void WebSocketTransport<Stream>::do_read() {
 }
 
 template <class Stream> void WebSocketTransport<Stream>::on_readable(boost::system::error_code ec) {
-    if (stopped_)
+    if (state_ == State::closed)
         return;
     const std::span<char> got = ec ? std::span<char>() : ws::read_ready(socket(), ec);
     if (ec)
@@ -106,7 +109,7 @@ template <class Stream> void WebSocketTransport<Stream>::on_readable(boost::syst
 
 template <class Stream>
 void WebSocketTransport<Stream>::on_read(boost::system::error_code ec, std::size_t n) {
-    if (stopped_)
+    if (state_ == State::closed)
         return;
     if (ec)
         return shut_down(); // closed by the peer or reset
@@ -115,8 +118,8 @@ void WebSocketTransport<Stream>::on_read(boost::system::error_code ec, std::size
 }
 
 template <class Stream> void WebSocketTransport<Stream>::on_bytes(char* data, std::size_t n) {
-    if (failed_)
-        return; // after a protocol error the rest is not parsed, only drained
+    if (failed_ || peer_closed_ || rejected_)
+        return; // nothing more to parse: the rest is only drained
     char* p = data;
     std::size_t size = n;
     if (!partial_.empty()) {
@@ -125,7 +128,7 @@ template <class Stream> void WebSocketTransport<Stream>::on_bytes(char* data, st
         size = partial_.size();
     }
     std::size_t used = 0;
-    while (!stopped_ && !close_received_) {
+    while (state_ != State::closed && !peer_closed_) {
         const ws::Event e = reader_.next(p + used, size - used);
         if (e.kind == ws::Event::Kind::need_more)
             break;
@@ -135,50 +138,81 @@ template <class Stream> void WebSocketTransport<Stream>::on_bytes(char* data, st
             failed_ = true;
             std::string().swap(partial_);
             reader_.reset();
-            send_close(e.code);
+            account_buffered();
+            begin_close(e.code, true);
             report_closed();
             return;
         }
         used += e.consumed;
         on_frame(e);
     }
-    if (stopped_ || close_received_) {
+    if (state_ == State::closed || peer_closed_) {
         std::string().swap(partial_);
-        return;
-    }
-    if (p == partial_.data()) {
+    } else if (p == partial_.data()) {
         partial_.erase(0, used);
     } else {
         partial_.assign(p + used, size - used);
     }
     if (partial_.empty() && partial_.capacity() > 0)
         std::string().swap(partial_);
+    if (!account_buffered()) {
+        // Over the client's bound or the server's budget: say so (1013,
+        // try again later) and stop buffering.
+        failed_ = true;
+        std::string().swap(partial_);
+        reader_.reset();
+        account_buffered();
+        begin_close(ws::close_code::try_again_later, true);
+        report_closed();
+    }
+}
+
+template <class Stream> bool WebSocketTransport<Stream>::account_buffered() {
+    const std::size_t now = partial_.size() + reader_.buffered();
+    auto s = session_.lock();
+    if (!s)
+        return true; // nothing is accounted once the session let go
+    if (now < accounted_) {
+        s->release(accounted_ - now);
+        accounted_ = now;
+    } else if (now > accounted_) {
+        if (!s->reserve(now - accounted_))
+            return false;
+        accounted_ = now;
+    }
+    return true;
 }
 
 template <class Stream> void WebSocketTransport<Stream>::on_frame(const ws::Event& e) {
     using Kind = ws::Event::Kind;
     switch (e.kind) {
     case Kind::message:
-        if (close_wanted_)
+        if (state_ != State::open)
             return; // closing: data is no longer delivered
         if (auto s = session_.lock())
             s->on_ws_message(this, e.payload, e.binary);
         return;
     case Kind::ping:
-        if (close_wanted_)
+        if (state_ != State::open)
             return;
-        ws::append_frame(control_, ws::Opcode::pong, e.payload);
+        pong_.assign(e.payload);
+        pong_pending_ = true;
         return start_write();
     case Kind::close:
-        close_received_ = true;
-        if (close_sent_) {
+        peer_closed_ = true;
+        if (state_ == State::close_sent) {
             // The answer to our close: the handshake is complete.
             return shut_down();
         }
-        // Answer with the same code, after which the server closes the
-        // TCP connection first, as RFC 6455 asks.
-        send_close(e.code == ws::close_code::no_status ? ws::close_code::normal : e.code);
-        report_closed();
+        if (state_ == State::open) {
+            // Answer with the same code, after which the server closes the
+            // TCP connection first, as RFC 6455 asks.
+            begin_close(e.code == ws::close_code::no_status ? ws::close_code::normal : e.code,
+                        true);
+            report_closed();
+        }
+        // (Our own close is on its way: once written, the handshake is
+        // complete and the socket is closed.)
         return;
     case Kind::pong:
     case Kind::none:
@@ -191,11 +225,8 @@ template <class Stream> void WebSocketTransport<Stream>::on_frame(const ws::Even
 // --- writing -------------------------------------------------------------------
 
 template <class Stream> void WebSocketTransport<Stream>::write(FrameQueue& queue) {
-    if (close_wanted_ || stopped_) {
-        // Keep the session's bookkeeping going; nothing more is sent.
-        queue.clear();
-        if (auto s = session_.lock())
-            s->on_written(this, false);
+    if (state_ != State::open) {
+        queue.clear(); // the session let go or is being told; nothing more is sent
         return;
     }
     queue.take_all(frames_);
@@ -203,13 +234,17 @@ template <class Stream> void WebSocketTransport<Stream>::write(FrameQueue& queue
 }
 
 template <class Stream> void WebSocketTransport<Stream>::start_write() {
-    if (writing_ || stopped_ || (frames_.empty() && control_.empty()))
+    if (writing_ || state_ == State::closed ||
+        (frames_.empty() && control_.empty() && !pong_pending_))
         return;
     writing_ = true;
     frames_writing_.swap(frames_);
     control_writing_.swap(control_);
-    close_in_write_ = close_queued_;
-    close_queued_ = false;
+    if (pong_pending_) {
+        ws::append_frame(control_writing_, ws::Opcode::pong, pong_);
+        pong_pending_ = false;
+        std::string().swap(pong_);
+    }
 
     headers_.resize(frames_writing_.size() * ws::kMaxHeaderSize);
     buffers_.clear();
@@ -237,76 +272,95 @@ template <class Stream> void WebSocketTransport<Stream>::on_write(boost::system:
     clear_and_trim(headers_, ws::kMaxHeaderSize);
     clear_and_trim(buffers_, 2);
     std::string().swap(control_writing_);
-    if (ec) {
-        shut_down();
+    if (ec)
+        return shut_down(); // reported to the session as a closed link
+    switch (state_) {
+    case State::open:
         if (had_frames)
             if (auto s = session_.lock())
-                s->on_written(this, false);
-        return;
-    }
-    if (rejected_)
-        return shut_down();
-    if (close_in_write_) {
-        close_in_write_ = false;
-        after_close_sent();
-        return;
-    }
-    if (close_wanted_ && !close_queued_ && frames_.empty()) {
+                s->on_written(this, true); // may hand over the next frames
+        return start_write();
+    case State::closing:
         // The session's last frames are out: now the close frame.
-        control_ += ws::close_frame(close_code_);
-        close_queued_ = true;
+        queue_close_frame();
+        return start_write();
+    case State::close_queued:
+        if (control_.empty())
+            return after_close_sent(); // it was in this write
+        return start_write();
+    case State::close_sent:
+    case State::closed:
+        return;
     }
-    if (had_frames && !close_wanted_)
-        if (auto s = session_.lock())
-            s->on_written(this, true); // may hand over the next frames
-    start_write();
 }
 
 // --- closing -------------------------------------------------------------------
 
 template <class Stream> void WebSocketTransport<Stream>::close() {
-    if (close_wanted_ || stopped_)
-        return;
-    send_close(ws::close_code::normal);
+    let_go();
+    begin_close(ws::close_code::normal, false);
 }
 
-template <class Stream> void WebSocketTransport<Stream>::send_close(std::uint16_t code) {
-    if (close_wanted_ || stopped_)
+template <class Stream> void WebSocketTransport<Stream>::abort() {
+    let_go();
+    shut_down();
+}
+
+template <class Stream> std::shared_ptr<Session> WebSocketTransport<Stream>::let_go() {
+    auto s = session_.lock();
+    session_.reset();
+    if (s && accounted_ > 0)
+        s->release(accounted_); // a probe's session lives on after it
+    accounted_ = 0;
+    return s;
+}
+
+template <class Stream>
+void WebSocketTransport<Stream>::begin_close(std::uint16_t code, bool discard) {
+    if (state_ != State::open)
         return;
-    close_wanted_ = true;
-    // Frames taken but not yet written are dropped when the peer is gone
-    // or broke the protocol; a close we start waits for them.
-    if (code != ws::close_code::normal || close_received_)
-        frames_.clear();
+    state_ = State::closing;
     close_code_ = code;
-    if (frames_writing_.empty() && frames_.empty()) {
-        control_ += ws::close_frame(code);
-        close_queued_ = true;
-    }
+    pong_pending_ = false;
+    if (discard)
+        frames_.clear();
+    // From here on the socket is closed within kCloseTimeout whatever the
+    // peer does: it may never read our close frame (a full TCP window), or
+    // never answer it.
+    close_timer_ = std::make_unique<asio::steady_timer>(socket().get_executor());
+    close_timer_->expires_after(kCloseTimeout);
+    close_timer_->async_wait([weak = this->weak_from_this()](boost::system::error_code ec) {
+        if (auto self = weak.lock(); self && !ec)
+            self->shut_down();
+    });
+    if (frames_writing_.empty() && frames_.empty())
+        queue_close_frame();
     start_write();
 }
 
+template <class Stream> void WebSocketTransport<Stream>::queue_close_frame() {
+    if (state_ != State::closing || !frames_.empty() || !frames_writing_.empty())
+        return;
+    state_ = State::close_queued;
+    if (!rejected_) // a refused handshake has its HTTP answer in control_ already
+        control_ += ws::close_frame(close_code_);
+}
+
 template <class Stream> void WebSocketTransport<Stream>::after_close_sent() {
-    close_sent_ = true;
-    if (close_received_)
+    state_ = State::close_sent;
+    if (peer_closed_ || rejected_)
         return shut_down();
     // Half-close and wait for the peer's close frame or end of stream;
-    // reading goes on meanwhile. A peer that never answers is cut.
+    // reading goes on meanwhile, and the deadline armed in begin_close
+    // cuts a peer that never answers.
     boost::system::error_code ignored;
     socket().shutdown(tcp::socket::shutdown_send, ignored);
-    close_timer_ = std::make_unique<asio::steady_timer>(socket().get_executor());
-    close_timer_->expires_after(kCloseTimeout);
-    close_timer_->async_wait(
-        [weak = this->weak_from_this()](boost::system::error_code ec) {
-            if (auto self = weak.lock(); self && !ec)
-                self->shut_down();
-        });
 }
 
 template <class Stream> void WebSocketTransport<Stream>::shut_down() {
-    if (stopped_)
+    if (state_ == State::closed)
         return;
-    stopped_ = true;
+    state_ = State::closed;
     boost::system::error_code ignored;
     socket().shutdown(tcp::socket::shutdown_both, ignored);
     socket().close(ignored);
@@ -314,15 +368,15 @@ template <class Stream> void WebSocketTransport<Stream>::shut_down() {
         close_timer_->cancel();
     frames_.clear();
     std::string().swap(partial_);
+    std::string().swap(pong_);
     reader_.reset();
+    account_buffered();
     report_closed();
 }
 
 template <class Stream> void WebSocketTransport<Stream>::report_closed() {
-    if (reported_closed_)
-        return;
-    reported_closed_ = true;
-    if (auto s = session_.lock())
+    // Once: the session forgets this link when told.
+    if (auto s = let_go())
         s->on_ws_closed(this);
 }
 

@@ -42,9 +42,20 @@ public:
 
     void write(FrameQueue& queue) override;
     void close() override;
+    void abort() override;
 
 private:
     static constexpr bool kPlain = std::is_same_v<Stream, boost::asio::ip::tcp::socket>;
+
+    // The close handshake as one state (RFC 6455 section 7). Reading goes
+    // on until `closed`, so the peer's close frame is seen.
+    enum class State {
+        open,         // frames flow both ways
+        closing,      // our close frame waits behind session frames being written
+        close_queued, // our close frame (or the refusal of the handshake) is being written
+        close_sent,   // written; waiting for the peer's close frame or end of stream
+        closed,       // the socket is closed
+    };
 
     boost::asio::ip::tcp::socket& socket();
     void do_read();
@@ -52,18 +63,32 @@ private:
     void on_read(boost::system::error_code ec, std::size_t n);     // TLS
     void on_bytes(char* data, std::size_t n);
     void on_frame(const websocket::Event& e);
-    void send_close(std::uint16_t code);
+    // Keeps the session's account of what this connection buffers (an
+    // incomplete frame, a fragmented message) in step; false when the
+    // bytes do not fit and the connection is failing.
+    bool account_buffered();
+    // Starts our side of the close: `discard` drops session frames not yet
+    // written (the peer is gone or broke the protocol). Arms the deadline
+    // by which the socket is closed whatever the peer does.
+    void begin_close(std::uint16_t code, bool discard);
+    void queue_close_frame();
     void start_write();
     void on_write(boost::system::error_code ec);
     void after_close_sent();
     void shut_down();
+    // Stops reporting to the session and gives back what was reserved
+    // with it; returns the session if it was still there.
+    std::shared_ptr<Session> let_go();
     void report_closed();
 
     Stream stream_;
     Server& server_;
+    // The session this link reports to; empty once the session let go
+    // (close(), abort()) or was told the link closed.
     std::weak_ptr<Session> session_;
     websocket::Reader reader_;
     std::string partial_;        // an incomplete frame, kept between reads
+    std::size_t accounted_ = 0;  // buffered bytes reserved with the session
     std::vector<char> tls_read_; // TLS only: the read buffer
 
     // Writing: the session's frames and our control frames (101, pong,
@@ -72,20 +97,20 @@ private:
     std::vector<FramePtr> frames_writing_; // in the write in flight
     std::string control_;                  // control bytes not yet written
     std::string control_writing_;
+    // At most one pong waits: a ping that arrives before the last one was
+    // answered replaces it (RFC 6455 section 5.5.3 allows answering only
+    // the latest), so pings from a client that never reads cost nothing.
+    std::string pong_;
+    bool pong_pending_ = false;
     std::vector<unsigned char> headers_;
     std::vector<boost::asio::const_buffer> buffers_;
     bool writing_ = false;
 
-    bool rejected_ = false;      // the handshake was refused
-    bool failed_ = false;        // the client broke the framing protocol
-    bool close_wanted_ = false;  // our close frame is queued (or sent)
-    bool close_queued_ = false;   // our close frame is in control_
-    bool close_in_write_ = false; // ... or in the write in flight
+    State state_ = State::open;
+    bool rejected_ = false;    // the handshake was refused: HTTP, not WebSocket
+    bool peer_closed_ = false; // the peer's close frame arrived
+    bool failed_ = false;      // the peer broke the protocol: its bytes are drained, not parsed
     std::uint16_t close_code_ = websocket::close_code::normal;
-    bool close_sent_ = false;
-    bool close_received_ = false;
-    bool stopped_ = false;       // the socket is closed
-    bool reported_closed_ = false;
     std::unique_ptr<boost::asio::steady_timer> close_timer_;
 };
 

@@ -36,7 +36,17 @@ bool Client::send(const engineio::FramePtr& frame, std::span<const std::string> 
 
 void Client::fail(const boost::system::error_code&) {
     ++server_.stats().decode_errors;
+    drop_pending();
     session_.close("parse error");
+}
+
+void Client::drop_pending() {
+    attachment_timer_.reset();
+    std::string().swap(pending_text_);
+    std::vector<std::string>().swap(pending_attachments_);
+    pending_count_ = 0;
+    session_.release(pending_bytes_);
+    pending_bytes_ = 0;
 }
 
 void Client::on_message(std::string_view data, bool binary) {
@@ -45,15 +55,18 @@ void Client::on_message(std::string_view data, bool binary) {
     if (binary) {
         if (pending_count_ == 0)
             return fail(DecodeError::unexpected_binary);
+        if (pending_bytes_ + data.size() > server_.settings().max_attachment_bytes)
+            return fail(DecodeError::bad_payload);
+        if (!session_.reserve(data.size()))
+            return drop_pending(); // over the client's bound: the session is closing
+        pending_bytes_ += data.size();
         pending_attachments_.emplace_back(data);
         if (pending_attachments_.size() < pending_count_)
             return;
         // Complete: decode again from our copy (the first decode succeeded).
         const std::string text = std::move(pending_text_);
         std::vector<std::string> attachments = std::move(pending_attachments_);
-        pending_text_.clear();
-        pending_attachments_.clear();
-        pending_count_ = 0;
+        drop_pending();
         auto packet = decode(text, JsonTree::skip);
         if (!packet)
             return fail(packet.error());
@@ -65,9 +78,24 @@ void Client::on_message(std::string_view data, bool binary) {
     if (!packet)
         return fail(packet.error());
     if (packet->attachments > 0) {
+        if (!session_.reserve(data.size()))
+            return;
+        pending_bytes_ = data.size();
         pending_text_.assign(data);
         pending_count_ = packet->attachments;
         pending_attachments_.reserve(pending_count_);
+        // The rest must follow in time: a client that announces
+        // attachments and never sends the last one is closed.
+        attachment_timer_ = std::make_unique<boost::asio::steady_timer>(
+            session_.executor(), server_.settings().attachment_timeout);
+        attachment_timer_->async_wait(
+            [this, weak = session_.weak_from_this()](boost::system::error_code ec) {
+                if (auto s = weak.lock(); s && !ec) {
+                    ++server_.stats().attachment_timeouts;
+                    drop_pending(); // destroys this timer: nothing after it
+                    s->close("attachment timeout");
+                }
+            });
         return;
     }
     dispatch(*packet, {});
@@ -149,6 +177,7 @@ void Client::on_close(std::string_view reason) {
         return;
     closed_ = true;
     connect_timer_.reset();
+    drop_pending();
     while (!sockets_.empty())
         remove(sockets_.back()->nsp(), reason);
 }

@@ -36,6 +36,8 @@ private:
     Socket* find(std::string_view nsp) const;
     void remove(std::string_view nsp, std::string_view reason);
     void fail(const boost::system::error_code& ec);
+    // Forgets a packet waiting for attachments and gives back their bytes.
+    void drop_pending();
 
     Server& server_;
     engineio::Session& session_;
@@ -44,6 +46,8 @@ private:
     std::string pending_text_;
     std::size_t pending_count_ = 0;
     std::vector<std::string> pending_attachments_;
+    std::size_t pending_bytes_ = 0; // reserved with the session
+    std::unique_ptr<boost::asio::steady_timer> attachment_timer_;
     std::unique_ptr<boost::asio::steady_timer> connect_timer_;
     bool closed_ = false;
 };

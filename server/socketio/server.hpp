@@ -5,6 +5,7 @@
 #include "server/socketio/namespace_handler.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -19,12 +20,19 @@ struct Settings {
     // A session that connects to no namespace within this time is closed,
     // so bare Engine.IO connections cannot pile up (reference default 45 s).
     std::chrono::milliseconds connect_timeout{45000};
+    // A BINARY_EVENT announces its attachments and they follow as separate
+    // messages: what a client may have the server hold for them, all
+    // together (the engine's maxPayload, so a packet with attachments is
+    // no bigger than one without), and how long they may take to arrive.
+    std::size_t max_attachment_bytes = 1'000'000;
+    std::chrono::milliseconds attachment_timeout{10000};
 };
 
 struct Stats {
     std::uint64_t connects = 0;
     std::uint64_t refused_namespaces = 0;
     std::uint64_t decode_errors = 0;
+    std::uint64_t attachment_timeouts = 0;
     std::uint64_t connected = 0; // sockets currently connected
 };
 

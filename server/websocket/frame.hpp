@@ -29,6 +29,7 @@ constexpr std::uint16_t protocol_error = 1002;
 constexpr std::uint16_t no_status = 1005; // reported when a close frame has no code
 constexpr std::uint16_t invalid_payload = 1007;
 constexpr std::uint16_t too_big = 1009;
+constexpr std::uint16_t try_again_later = 1013; // the server's memory bound was reached
 } // namespace close_code
 
 // What one call to Reader::next found.
@@ -70,6 +71,8 @@ public:
 
     // A fragmented message is being put together.
     bool in_fragmented_message() const { return fragmented_; }
+    // Bytes held for a fragmented message in progress.
+    std::size_t buffered() const { return fragments_.size(); }
 
     // Releases the memory of a fragmented message in progress.
     void reset();
