@@ -25,7 +25,7 @@ for (const round of [1, 2]) {
       sockets.push(b.socket);
       const j = await joinedWs(server.url, room);
       sockets.push(j.socket);
-      const jrec = recorder(j.socket);
+      const jrec = j.rec;
       await assertHealthy(server, assert);
       await emitWithAck(j.socket, "signal", { to: "p_nobody", type: "x", payload: null }); // barrier
       assert.ok(!jrec.of("peer-joined").some((p) => p.peerId === j.peerId), "J got peer-joined about itself");

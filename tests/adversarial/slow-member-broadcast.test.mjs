@@ -91,7 +91,6 @@ for (const slowCount of [1, 2, 3]) {
       sockets.push(...normals.map((n) => n.socket));
       const j = await survived(server, joinedWs(server.url, room)); // the trigger: peer-joined to everyone
       sockets.push(j.socket);
-      j.rec = recorder(j.socket);
       await assertHealthy(server, assert);
       await normals[0].rec.waitFor((e) => e.event === "peer-joined" && e.payload.peerId === j.peerId, 5000, "peer-joined for the newcomer");
       await expectDropped(server, slowMembers, [...normals, j]);
@@ -135,7 +134,6 @@ for (const slowCount of [1, 2, 3]) {
       // The room may keep the joiner (its ack fitted) or be empty; either way it works again.
       const n = await joinedWs(server.url, room);
       sockets.push(n.socket);
-      n.rec = recorder(n.socket);
       await expectDropped(server, [...slowMembers, j], [n], [], { also: [helper] });
     } finally {
       for (const s of sockets) s.close();

@@ -122,6 +122,8 @@ export async function metric(server, name) {
 // no polling requests), joined into `room`.
 export async function joinedWs(url, room, { clientId: id = clientId(), resumeToken, displayName = "" } = {}) {
   const socket = await connectClient(url, { transports: ["websocket"] });
+  // Recording starts before the join: events broadcast during the join come before its ack.
+  const rec = recorder(socket);
   const req = { roomId: room, clientId: id, displayName };
   if (resumeToken !== undefined) req.resumeToken = resumeToken;
   const ack = await emitWithAck(socket, "join-room", req);
@@ -129,7 +131,7 @@ export async function joinedWs(url, room, { clientId: id = clientId(), resumeTok
     socket.close();
     throw new Error(`join failed: ${JSON.stringify(ack)}`);
   }
-  return { socket, ack, clientId: id, peerId: ack.peerId };
+  return { socket, ack, rec, clientId: id, peerId: ack.peerId };
 }
 // Records every named event a socket.io client receives, in order.
 export function recorder(socket, names = ["peer-joined", "peer-left", "signal", "replaced"]) {
@@ -220,9 +222,7 @@ export async function slowRoom(url, room, { slowCount, normalCount, maxQueued, g
   }
   const normals = [];
   for (let i = 0; i < normalCount; i++) {
-    const n = await joinedWs(url, room);
-    n.rec = recorder(n.socket);
-    normals.push(n);
+    normals.push(await joinedWs(url, room));
   }
   const sender = normals[0];
   for (const s of slowMembers) {
