@@ -4,6 +4,11 @@
 // bounded on its own (Settings::max_queued_bytes); this is the bound on
 // their sum, so a thousand clients each just under their own limit cannot
 // exhaust the machine. Touched only on the io thread: plain integers.
+//
+// What clients send and the server buffers until it is complete (input)
+// may use only half of it: those bytes are the sender's choice, and a
+// flood of incomplete frames must not leave no room for what the server
+// sends to everyone else.
 #pragma once
 
 #include <cstddef>
@@ -25,13 +30,28 @@ public:
     }
     void give(std::size_t n) { used_ -= n <= used_ ? n : used_; }
 
+    // The same for input, within its half.
+    bool take_input(std::size_t n) {
+        if (n > limit_ / 2 - input_used_ || !take(n))
+            return false;
+        input_used_ += n;
+        return true;
+    }
+    void give_input(std::size_t n) {
+        n = n <= input_used_ ? n : input_used_;
+        input_used_ -= n;
+        give(n);
+    }
+
     std::size_t used() const { return used_; }
+    std::size_t input_used() const { return input_used_; }
     std::size_t peak() const { return peak_; }
     std::size_t limit() const { return limit_; }
 
 private:
     std::size_t limit_;
     std::size_t used_ = 0;
+    std::size_t input_used_ = 0;
     std::size_t peak_ = 0;
 };
 

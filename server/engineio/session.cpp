@@ -75,7 +75,7 @@ void Session::on_pong() {
 bool Session::send(FramePtr frame) {
     if (state_ != State::open)
         return false;
-    if (!charge(frame->bytes.size())) {
+    if (!charge(frame->bytes.size(), false)) {
         ++server_.stats().slow_consumers;
         fail("slow consumer", false);
         return false;
@@ -85,10 +85,10 @@ bool Session::send(FramePtr frame) {
     return true;
 }
 
-bool Session::charge(std::size_t n) {
+bool Session::charge(std::size_t n, bool input) {
     if (held_bytes() + n > server_.settings().max_queued_bytes)
         return false;
-    if (!server_.budget().take(n)) {
+    if (!(input ? server_.budget().take_input(n) : server_.budget().take(n))) {
         ++server_.stats().over_budget;
         return false;
     }
@@ -98,7 +98,7 @@ bool Session::charge(std::size_t n) {
 bool Session::reserve(std::size_t n) {
     if (closed())
         return false;
-    if (!charge(n)) {
+    if (!charge(n, true)) {
         ++server_.stats().memory_limited;
         fail("memory limit", false);
         return false;
@@ -110,7 +110,7 @@ bool Session::reserve(std::size_t n) {
 void Session::release(std::size_t n) {
     n = std::min(n, reserved_);
     reserved_ -= n;
-    server_.budget().give(n);
+    server_.budget().give_input(n);
 }
 
 void Session::flush() {
@@ -361,7 +361,8 @@ void Session::finish() {
         g->respond(200, kTextType, client_closed_ ? "6" : "1");
     if (auto w = std::move(ws_))
         w->close();
-    server_.budget().give(queue_.bytes() + in_flight_ + reserved_);
+    server_.budget().give(queue_.bytes() + in_flight_);
+    server_.budget().give_input(reserved_);
     in_flight_ = 0;
     reserved_ = 0;
     queue_.clear();

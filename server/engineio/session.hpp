@@ -109,8 +109,9 @@ private:
     void fail(std::string_view reason, bool client_closed);
     // The teardown: transports closed, the layer above told (on_close).
     void finish();
-    // Takes `n` bytes from the client's bound and the server's budget.
-    bool charge(std::size_t n);
+    // Takes `n` bytes from the client's bound and the server's budget
+    // (its input half for bytes the client sent).
+    bool charge(std::size_t n, bool input);
 
     Server& server_;
     std::string id_;

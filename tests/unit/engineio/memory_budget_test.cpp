@@ -24,3 +24,14 @@ TEST(MemoryBudget, GivingBackMakesRoomAndNeverUnderflows) {
     EXPECT_EQ(b.used(), 0u);
     EXPECT_EQ(b.peak(), 10u);
 }
+
+TEST(MemoryBudget, InputMayUseOnlyHalf) {
+    MemoryBudget b(100);
+    EXPECT_TRUE(b.take_input(50));
+    EXPECT_FALSE(b.take_input(1)); // what clients send cannot crowd out what is sent to them
+    EXPECT_TRUE(b.take(50));
+    EXPECT_EQ(b.used(), 100u);
+    b.give_input(50);
+    EXPECT_EQ(b.input_used(), 0u);
+    EXPECT_EQ(b.used(), 50u);
+}

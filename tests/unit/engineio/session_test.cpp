@@ -135,7 +135,7 @@ TEST(Session, AReservationOverTheBoundClosesTheSession) {
 
 TEST(Session, TheServersBudgetBoundsAllSessionsTogether) {
     Settings st = Fixture::small();
-    st.memory_budget = 350;
+    st.memory_budget = 700; // input may use half
     Fixture f(st);
     auto l1 = std::make_shared<FakeLink>();
     auto l2 = std::make_shared<FakeLink>();
