@@ -90,7 +90,8 @@ test("a never-reading member that stops answering pings releases its socket", as
     keepAlive = setInterval(() => victim.sendText("3"), 100);
     // More than the loopback buffers take (about 4 MB here), less than the queue bound.
     const sent = await flood(flooder, victim.peerId, 8 * MB, () => false);
-    assert.ok(sent >= 4 * MB, `setup: flooded ${sent} bytes`);
+    // (A write deadline may end it during the flood already: fine too.)
+    assert.ok(sent >= 4 * MB || flooder.rec.of("peer-left").length > 0, `setup: flooded only ${sent} bytes`);
     clearInterval(keepAlive);
     // Now it answers nothing: the heartbeat times out, the close frame cannot go out.
     await flooder.rec.waitFor((e) => e.event === "peer-left", pingInterval + pingTimeout + 5000, "peer-left after the ping timeout");
