@@ -10,7 +10,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, emitWithAck, uniqueRoom } from "../support/server.mjs";
-import { slowRoom, joinedWs, recorder, assertHealthy, waitFor, metric } from "../support/adversary.mjs";
+import { slowRoom, joinedWs, assertHealthy, waitFor, metric } from "../support/adversary.mjs";
 
 const maxQueued = 65536;
 const flags = ["--max-queued-bytes", String(maxQueued), "--ping-interval", "60000", "--ping-timeout", "60000"];

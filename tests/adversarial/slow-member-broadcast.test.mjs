@@ -22,7 +22,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, emitWithAck, uniqueRoom } from "../support/server.mjs";
-import { slowRoom, joinedWs, recorder, assertHealthy, healthz, waitFor, metric } from "../support/adversary.mjs";
+import { slowRoom, joinedWs, assertHealthy, healthz, waitFor, metric } from "../support/adversary.mjs";
 
 // Awaits a trigger's outcome; if it failed, a dead server is the reason to report.
 async function survived(server, promise) {
