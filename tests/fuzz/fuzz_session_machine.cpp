@@ -201,6 +201,8 @@ struct Client {
 
     // Socket.IO.
     enum class Sio { none, connecting, connected, disconnected } sio = Sio::none;
+    std::uint32_t connects_sent = 0; // "40" sent
+    std::uint32_t connect_acks = 0;  // CONNECT answers received
     std::uint64_t next_ack = 1;
     std::uint64_t seq = 0;
     std::map<std::uint64_t, Request> pending;
@@ -401,6 +403,7 @@ private:
     // Actions.
     void step(std::uint8_t op);
     void open(std::size_t slot, eio::TransportKind kind, bool connect);
+    void connect(Client& c);
     void join(Client& c);
     void signal(Client& c);
     void binary_signal(Client& c);
@@ -545,10 +548,21 @@ void Harness::open(std::size_t slot, eio::TransportKind kind, bool connect) {
     }
     trace(name(cl) + " open " + (kind == eio::TransportKind::polling ? "polling" : "websocket") +
           " in slot " + std::to_string(slot));
-    if (connect) {
-        cl.sio = Client::Sio::connecting;
-        send_text(cl, "40");
-    }
+    if (connect)
+        this->connect(cl);
+}
+
+// A new socket: in no room, nothing asked. What arrives before its CONNECT
+// answer belongs to the socket before it and is dropped.
+void Harness::connect(Client& c) {
+    c.sio = Client::Sio::connecting;
+    ++c.connects_sent;
+    c.pending.clear();
+    c.certain = true;
+    c.room.clear();
+    c.peer_id.clear();
+    c.peers.clear();
+    send_text(c, "40");
 }
 
 void Harness::join(Client& c) {
@@ -761,8 +775,7 @@ void Harness::namespace_cycle(Client& c) {
         send_text(c, "41");
     } else {
         trace(name(c) + " namespace connect (40)");
-        c.sio = Client::Sio::connecting;
-        send_text(c, "40");
+        connect(c);
     }
 }
 
@@ -1010,14 +1023,10 @@ void Harness::on_socketio(Client& c, std::string_view p) {
     }
     switch (type) {
     case '0':
-        if (c.sio == Client::Sio::connecting) {
-            // A new socket: in no room, nothing pending.
+        // Only the answer to the latest "40": an earlier one (a socket the
+        // client disconnected before hearing back) changes nothing.
+        if (++c.connect_acks == c.connects_sent && c.sio == Client::Sio::connecting)
             c.sio = Client::Sio::connected;
-            c.certain = true;
-            c.room.clear();
-            c.peer_id.clear();
-            c.peers.clear();
-        }
         return;
     case '1':
         c.sio = Client::Sio::disconnected;
