@@ -101,9 +101,22 @@ struct Application::Impl {
             tls->use_private_key_file(config.tls_key, asio::ssl::context::pem);
         }
         http::RouterConfig rc;
+        rc.tls = tls != nullptr;
         rc.cors_origins = config.cors_origins;
+        rc.allowed_hosts = config.allowed_hosts;
+        // The operator named the public URL: its host is ours, and so is its
+        // origin (an https:// one behind a TLS-terminating proxy, say).
+        if (auto host = http::url_host(config.public_url); !host.empty())
+            rc.allowed_hosts.push_back(std::move(host));
+        if (auto origin = http::url_origin(config.public_url); !origin.empty())
+            rc.cors_origins.push_back(std::move(origin));
         rc.connections_per_ip = config.connections_per_ip;
         rc.ice = config.ice;
+        // TODO(rooms): return service.registry().holds(room_id, client_id, resume_token)
+        // once Registry::holds lands; until then nobody gets TURN credentials from
+        // /api/ice-servers (members still get them in their join acknowledgement).
+        rc.is_member = [](std::string_view /*room_id*/, std::string_view /*client_id*/,
+                          std::string_view /*resume_token*/) { return false; };
         http::Sources sources;
         sources.engine = &engine;
         sources.io = &io;

@@ -1,5 +1,7 @@
 #include "server/app/config.hpp"
 
+#include "server/http/host_policy.hpp"
+
 #include <charconv>
 #include <variant>
 
@@ -138,10 +140,27 @@ const std::vector<Option>& options() {
          }},
         {"cors-origin", "FC_CORS_ORIGINS", "LIST",
          "origins (comma-separated, or *) allowed to use the signaling endpoints besides this "
-         "server's own",
+         "server's own and that of --public-url; * admits any, without credentials",
          [](C& c, std::string_view v) -> R {
              for (auto& o : split_list(v))
                  c.cors_origins.push_back(std::move(o));
+             return std::nullopt;
+         }},
+        {"allowed-hosts", "FC_ALLOWED_HOSTS", "LIST",
+         "host names (comma-separated, or *) the signaling endpoints answer besides IP "
+         "addresses, localhost and the --public-url host (DNS rebinding guard)",
+         [](C& c, std::string_view v) -> R {
+             for (auto& h : split_list(v)) {
+                 if (h == "*") {
+                     c.allowed_hosts.push_back(std::move(h));
+                     continue;
+                 }
+                 // A port is tolerated and dropped; a URL is not a host.
+                 auto parsed = http::parse_host_header(h);
+                 if (!parsed)
+                     return "expected host names such as chat.example.org, got '" + h + "'";
+                 c.allowed_hosts.push_back(std::move(parsed->name));
+             }
              return std::nullopt;
          }},
         {"stun-urls", "FC_STUN_URLS", "LIST",
@@ -237,6 +256,7 @@ std::variant<Parsed, std::string> parse_config(int argc, const char* const* argv
     }
     // A flag replaces the variable's list rather than adding to it.
     bool cors_from_flag = false;
+    bool hosts_from_flag = false;
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
         if (arg == "--help" || arg == "-h") {
@@ -274,6 +294,10 @@ std::variant<Parsed, std::string> parse_config(int argc, const char* const* argv
         if (arg == "cors-origin" && !cors_from_flag) {
             c.cors_origins.clear();
             cors_from_flag = true;
+        }
+        if (arg == "allowed-hosts" && !hosts_from_flag) {
+            c.allowed_hosts.clear();
+            hosts_from_flag = true;
         }
         if (auto e = opt->set(c, *value))
             return "--" + std::string(arg) + ": " + *e;

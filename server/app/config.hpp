@@ -27,6 +27,9 @@ struct Config {
     signaling::Limits limits;
     rooms::RateLimit connections_per_ip{1000, 200};
     std::vector<std::string> cors_origins;
+    // Host names the signaling endpoints answer besides IP literals,
+    // localhost and the host of public_url (DNS rebinding guard); "*": any.
+    std::vector<std::string> allowed_hosts;
     http::IceConfig ice;
     std::string tls_cert;
     std::string tls_key;

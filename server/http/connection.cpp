@@ -18,6 +18,11 @@ namespace {
 // long-polling GET has no deadline of its own, the heartbeat bounds it.
 constexpr auto kRequestTimeout = std::chrono::seconds(30);
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+// After answering and shutting down our side, unread request bytes are
+// read and dropped for this long, or up to this much, before the socket
+// closes (see do_close).
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
 
 template <class Stream> constexpr bool is_tls() {
     return std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>;
@@ -54,15 +59,14 @@ template <class Stream> void Connection<Stream>::do_read() {
 template <class Stream> void Connection<Stream>::on_read(boost::system::error_code ec) {
     if (ec == beast_http::error::end_of_stream)
         return do_close();
-    if (ec == beast_http::error::body_limit) {
-        // Answer instead of dropping silently: the client learns why.
-        Request head;
-        head.version(11);
-        head.keep_alive(false);
-        auto res = make_response(head, beast_http::status::payload_too_large, "application/json",
-                                 R"({"code":3,"message":"Payload too large"})");
-        add_security_headers(res);
-        return send(std::move(res));
+    // Answer instead of dropping silently: the client learns why.
+    if (ec == beast_http::error::body_limit)
+        return refuse(beast_http::status::payload_too_large,
+                      R"({"code":3,"message":"Payload too large"})");
+    if (ec == beast_http::error::header_limit) {
+        ++router_.stats().oversized_headers;
+        return refuse(beast_http::status::request_header_fields_too_large,
+                      R"({"code":3,"message":"Request header fields too large"})");
     }
     if (ec)
         return; // reset, timeout or garbage: this connection ends
@@ -87,6 +91,18 @@ template <class Stream> void Connection<Stream>::on_read(boost::system::error_co
         return; // the stream now belongs to the WebSocket transport
     }
     router_.handle(std::move(req), remote_, this->shared_from_this());
+}
+
+template <class Stream>
+void Connection<Stream>::refuse(beast_http::status status, std::string_view body) {
+    // The request could not be read whole, so nothing after it can be
+    // found: answer and close (RFC 9110 §15.5.14, RFC 6585 §5).
+    Request head;
+    head.version(11);
+    head.keep_alive(false);
+    auto res = make_response(head, status, "application/json", std::string(body));
+    add_security_headers(res);
+    send(std::move(res));
 }
 
 template <class Stream> void Connection<Stream>::send(Response res) {
@@ -119,6 +135,25 @@ template <class Stream> void Connection<Stream>::do_close() {
     } else {
         boost::system::error_code ec;
         stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+        // RFC 9112 §9.6: closing a socket that still holds unread request
+        // bytes (the rest of an oversized header or body) makes the kernel
+        // send a reset, which can destroy our answer before the client
+        // reads it. So read and drop until the client closes, bounded.
+        beast::get_lowest_layer(stream_).expires_after(kLingerTimeout);
+        linger(0);
+    }
+}
+
+template <class Stream> void Connection<Stream>::linger(std::size_t dropped) {
+    if constexpr (!is_tls<Stream>()) {
+        buffer_.clear();
+        stream_.async_read_some(
+            buffer_.prepare(16 * 1024),
+            [self = this->shared_from_this(), dropped](boost::system::error_code ec,
+                                                       std::size_t n) {
+                if (!ec && dropped + n < kMaxLingerBytes)
+                    self->linger(dropped + n);
+            });
     }
 }
 

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace fc::http {
 
@@ -30,7 +31,11 @@ private:
     void do_read();
     void on_read(boost::system::error_code ec);
     void on_write(boost::system::error_code ec, bool close);
+    // Answers a request that could not be read (too large) and closes.
+    void refuse(beast_http::status status, std::string_view body);
     void do_close();
+    // Drops what the client still sends after our last answer (plain TCP).
+    void linger(std::size_t dropped);
 
     Stream stream_;
     Router& router_;

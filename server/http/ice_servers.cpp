@@ -23,14 +23,19 @@ TurnCredential turn_credential(std::string_view secret, std::string_view user_id
     return c;
 }
 
-boost::json::array ice_servers_json(const IceConfig& cfg, std::string_view user_id,
-                                    std::chrono::system_clock::time_point now) {
+boost::json::array stun_servers_json(const IceConfig& cfg) {
     boost::json::array servers;
     if (!cfg.stun_urls.empty()) {
         boost::json::object stun;
         stun["urls"] = boost::json::array(cfg.stun_urls.begin(), cfg.stun_urls.end());
         servers.emplace_back(std::move(stun));
     }
+    return servers;
+}
+
+boost::json::array ice_servers_json(const IceConfig& cfg, std::string_view user_id,
+                                    std::chrono::system_clock::time_point now) {
+    boost::json::array servers = stun_servers_json(cfg);
     if (!cfg.turn_secret.empty() && !cfg.turn_urls.empty()) {
         const auto cred = turn_credential(cfg.turn_secret, user_id, now + cfg.turn_ttl);
         boost::json::object turn;

@@ -26,6 +26,10 @@ struct TurnCredential {
 TurnCredential turn_credential(std::string_view secret, std::string_view user_id,
                                std::chrono::system_clock::time_point expiry);
 
+// The RTCIceServer object for the STUN URLs (none without URLs): what any
+// caller may have, STUN servers being public.
+boost::json::array stun_servers_json(const IceConfig& cfg);
+
 // RTCIceServer objects: one for the STUN URLs, one for TURN with fresh
 // credentials valid for turn_ttl from `now`.
 boost::json::array ice_servers_json(const IceConfig& cfg, std::string_view user_id,

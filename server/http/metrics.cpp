@@ -102,6 +102,22 @@ std::string prometheus_text(const Sources& s) {
     sample(out, "fc_rate_limited_total", ss.events_rate_limited, R"(scope="events")");
     sample(out, "fc_rate_limited_total", s.http->rate_limited_connections,
            R"(scope="connections")");
+    sample(out, "fc_rate_limited_total", s.http->rate_limited_ice_servers,
+           R"(scope="ice-servers")");
+    metric(out, "fc_forbidden_requests_total", "counter",
+           "Signaling requests refused with HTTP 403, by reason.");
+    sample(out, "fc_forbidden_requests_total", s.http->forbidden_origins, R"(reason="origin")");
+    sample(out, "fc_forbidden_requests_total", s.http->forbidden_hosts, R"(reason="host")");
+    metric(out, "fc_oversized_headers_total", "counter",
+           "Requests refused with HTTP 431 (headers over 16 KiB).");
+    sample(out, "fc_oversized_headers_total", s.http->oversized_headers);
+    metric(out, "fc_qr_renders_total", "counter", "QR code SVGs rendered (cache misses).");
+    sample(out, "fc_qr_renders_total", s.http->qr_renders);
+    metric(out, "fc_qr_cache_hits_total", "counter", "QR code SVGs served from the cache.");
+    sample(out, "fc_qr_cache_hits_total", s.http->qr_cache_hits);
+    metric(out, "fc_qr_rate_limited_total", "counter",
+           "QR code renders refused with HTTP 429 (per-address limit).");
+    sample(out, "fc_qr_rate_limited_total", s.http->qr_rate_limited);
     metric(out, "fc_bytes_received_total", "counter", "Engine.IO payload bytes received.");
     sample(out, "fc_bytes_received_total", es.bytes_in);
     metric(out, "fc_bytes_sent_total", "counter", "Engine.IO payload bytes sent.");

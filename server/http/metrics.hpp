@@ -21,7 +21,13 @@ namespace fc::http {
 struct HttpStats {
     std::uint64_t requests = 0;
     std::uint64_t rate_limited_connections = 0;
+    std::uint64_t rate_limited_ice_servers = 0;
     std::uint64_t forbidden_origins = 0;
+    std::uint64_t forbidden_hosts = 0;
+    std::uint64_t oversized_headers = 0;
+    std::uint64_t qr_renders = 0;
+    std::uint64_t qr_cache_hits = 0;
+    std::uint64_t qr_rate_limited = 0;
 };
 
 struct Sources {

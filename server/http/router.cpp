@@ -3,6 +3,7 @@
 #include "server/engineio/errors.hpp"
 #include "server/engineio/server.hpp"
 #include "server/http/qr.hpp"
+#include "server/rooms/ids.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -15,6 +16,8 @@ namespace {
 
 constexpr std::string_view kEnginePath = "/socket.io/";
 constexpr std::string_view kTestEnginePath = "/engine.io/";
+// Per-address rate limit tables past this size forget their idle buckets.
+constexpr std::size_t kPruneAbove = 10000;
 
 // Splits a request target into path and query.
 std::pair<std::string_view, std::string_view> split_target(std::string_view target) {
@@ -94,7 +97,9 @@ Response make_response(const Request& req, beast_http::status status, std::strin
 Router::Router(RouterConfig config, engineio::Server& engine, engineio::Server* test_engine,
                const StaticFiles& files, Sources sources)
     : config_(std::move(config)), engine_(engine), test_engine_(test_engine), files_(files),
-      sources_(sources), cors_(config_.cors_origins), per_ip_(config_.connections_per_ip) {
+      sources_(sources), cors_(config_.cors_origins, config_.tls), hosts_(config_.allowed_hosts),
+      per_ip_(config_.connections_per_ip), qr_per_ip_(config_.qr_renders_per_ip),
+      ice_per_ip_(config_.ice_requests_per_ip), qr_cache_(config_.qr_cache_entries) {
     sources_.http = &stats_;
 }
 
@@ -114,8 +119,35 @@ engineio::Server* Router::engine_for(std::string_view path) const {
     return nullptr;
 }
 
+bool Router::take(rooms::KeyedRateLimiter& limiter, const std::string& remote) {
+    const auto now = rooms::Clock::now();
+    const bool ok = limiter.take(remote, now);
+    if (limiter.size() > kPruneAbove)
+        limiter.prune(now);
+    return ok;
+}
+
+// DNS rebinding: a page on evil.example re-points evil.example at this
+// server; its requests then carry "Host: evil.example" and an Origin that
+// matches it, so CORS alone would call them same-origin. Only hosts that
+// cannot be re-pointed (IP literals, localhost) or that the operator
+// declared reach the signaling endpoints. The web app's files and QR codes
+// stay open to any Host: they are public, the same for every caller, and
+// change no state; /healthz and /metrics are scraped by whatever name a
+// monitoring system uses and reveal only counts.
+std::optional<Response> Router::refuse_host(const Request& req) {
+    if (hosts_.allowed(req[beast_http::field::host]))
+        return std::nullopt;
+    ++stats_.forbidden_hosts;
+    auto res = make_response(req, beast_http::status::forbidden, "application/json",
+                             R"({"code":4,"message":"Host not allowed, see --allowed-hosts"})");
+    return res;
+}
+
 std::optional<Response> Router::refuse_engine_request(const Request& req, std::string_view query,
                                                       const std::string& remote) {
+    if (auto refusal = refuse_host(req))
+        return refusal;
     if (!cors_.allowed(req)) {
         ++stats_.forbidden_origins;
         auto res = make_response(req, beast_http::status::forbidden, "application/json",
@@ -123,16 +155,10 @@ std::optional<Response> Router::refuse_engine_request(const Request& req, std::s
         return res;
     }
     // A flood guard on new sessions per address (the sid-less handshake).
-    if (query.find("sid=") == std::string_view::npos) {
-        const auto now = rooms::Clock::now();
-        if (!per_ip_.take(remote, now)) {
-            ++stats_.rate_limited_connections;
-            return make_response(
-                req, beast_http::status::too_many_requests, "application/json",
-                R"({"code":4,"message":"Too many new connections from this address"})");
-        }
-        if (per_ip_.size() > 10000)
-            per_ip_.prune(now);
+    if (query.find("sid=") == std::string_view::npos && !take(per_ip_, remote)) {
+        ++stats_.rate_limited_connections;
+        return make_response(req, beast_http::status::too_many_requests, "application/json",
+                             R"({"code":4,"message":"Too many new connections from this address"})");
     }
     return std::nullopt;
 }
@@ -143,7 +169,7 @@ void Router::handle(Request req, const std::string& remote, const ResponderPtr& 
 
     if (auto* engine = engine_for(path)) {
         if (req.method() == beast_http::verb::options) {
-            auto res = cors_.preflight(req);
+            auto res = refuse_host(req).value_or(cors_.preflight(req));
             add_security_headers(res);
             return out->send(std::move(res));
         }
@@ -167,9 +193,10 @@ void Router::handle(Request req, const std::string& remote, const ResponderPtr& 
         res = make_response(req, beast_http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                             prometheus_text(sources_));
     } else if (path == "/api/ice-servers" && get) {
-        res = ice_servers(req, query);
+        auto refusal = refuse_host(req);
+        res = refusal ? std::move(*refusal) : ice_servers(req, query, remote);
     } else if (path == "/qr.svg" && get) {
-        res = qr(req, query);
+        res = qr(req, query, remote);
     } else {
         res = files_.serve(req, path);
     }
@@ -179,24 +206,69 @@ void Router::handle(Request req, const std::string& remote, const ResponderPtr& 
     out->send(std::move(res));
 }
 
-Response Router::ice_servers(const Request& req, std::string_view query) const {
-    std::string client = query_param(query, "clientId");
-    if (client.empty() || client.size() > 64)
-        client = "anonymous";
+Response Router::ice_servers(const Request& req, std::string_view query,
+                             const std::string& remote) {
+    // Counted before anything else: every call may test a resume token.
+    if (!take(ice_per_ip_, remote)) {
+        ++stats_.rate_limited_ice_servers;
+        auto res = make_response(req, beast_http::status::too_many_requests, "application/json",
+                                 R"({"error":"too many requests from this address"})");
+        res.set(beast_http::field::retry_after, "1");
+        return res;
+    }
+    // The id ends up in the TURN username: the contract's rule keeps
+    // separators and control characters out of it.
+    const std::string client = query_param(query, "clientId");
+    if (!rooms::valid_client_id(client))
+        return make_response(req, beast_http::status::bad_request, "application/json",
+                             R"({"error":"clientId must be 8-64 of A-Z a-z 0-9 _ -"})");
+    const std::string room = query_param(query, "roomId");
+    if (!room.empty() && !rooms::valid_room_id(room))
+        return make_response(req, beast_http::status::bad_request, "application/json",
+                             R"({"error":"invalid roomId"})");
+    const std::string token = query_param(query, "resumeToken");
+    // TURN relays cost the operator bandwidth: credentials only for a
+    // caller who proves a seat in a room. STUN servers are public anyway.
+    const bool member = !room.empty() && !token.empty() && config_.is_member &&
+                        config_.is_member(room, client, token);
     boost::json::object o;
-    o["iceServers"] = ice_servers_json(config_.ice, client, std::chrono::system_clock::now());
+    o["iceServers"] = member ? ice_servers_json(config_.ice, client, std::chrono::system_clock::now())
+                             : stun_servers_json(config_.ice);
     return make_response(req, beast_http::status::ok, "application/json",
                          boost::json::serialize(o));
 }
 
-Response Router::qr(const Request& req, std::string_view query) const {
-    auto svg = qr_svg(query_param(query, "text"));
+static_assert(kMaxQrText == 512, "the 400 answers of /qr.svg name the limit");
+
+Response Router::qr(const Request& req, std::string_view query, const std::string& remote) {
+    const std::string text = query_param(query, "text");
+    if (text.empty() || text.size() > kMaxQrText)
+        return make_response(req, beast_http::status::bad_request, "application/json",
+                             R"({"error":"text must be 1-512 bytes"})");
+    auto answer = [&](std::string svg) {
+        auto res = make_response(req, beast_http::status::ok, "image/svg+xml", std::move(svg));
+        res.set(beast_http::field::cache_control, "public, max-age=3600");
+        return res;
+    };
+    if (const std::string* hit = qr_cache_.find(text)) {
+        ++stats_.qr_cache_hits;
+        return answer(*hit);
+    }
+    // Only renders cost the loop, so only they count against the limit.
+    if (!take(qr_per_ip_, remote)) {
+        ++stats_.qr_rate_limited;
+        auto res = make_response(req, beast_http::status::too_many_requests, "application/json",
+                                 R"({"error":"too many QR codes from this address"})");
+        res.set(beast_http::field::retry_after, "1");
+        return res;
+    }
+    auto svg = qr_svg(text);
     if (!svg)
         return make_response(req, beast_http::status::bad_request, "application/json",
-                             R"({"error":"text must be 1-1024 bytes"})");
-    auto res = make_response(req, beast_http::status::ok, "image/svg+xml", std::move(*svg));
-    res.set(beast_http::field::cache_control, "public, max-age=3600");
-    return res;
+                             R"({"error":"text must be 1-512 bytes"})");
+    ++stats_.qr_renders;
+    qr_cache_.put(text, *svg);
+    return answer(std::move(*svg));
 }
 
 std::variant<Router::Upgrade, Response> Router::upgrade(const Request& req,

@@ -4,13 +4,17 @@
 #pragma once
 
 #include "server/http/cors.hpp"
+#include "server/http/host_policy.hpp"
 #include "server/http/ice_servers.hpp"
 #include "server/http/metrics.hpp"
+#include "server/http/qr_cache.hpp"
 #include "server/http/static_files.hpp"
 #include "server/http/types.hpp"
 #include "server/rooms/rate_limiter.hpp"
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 namespace fc::engineio {
@@ -19,11 +23,34 @@ class Server;
 
 namespace fc::http {
 
+// Whether a caller holds a seat in a room: its client id and the secret
+// resume token its join acknowledgement carried. Called on the io thread.
+using MembershipCheck = std::function<bool(
+    std::string_view room_id, std::string_view client_id, std::string_view resume_token)>;
+
 struct RouterConfig {
     std::vector<std::string> cors_origins;
+    // This server speaks TLS: its own origin is https://, else http://.
+    bool tls = false;
+    // Host names the signaling endpoints answer besides IP literals and
+    // localhost (--allowed-hosts and the host of --public-url); "*": any.
+    std::vector<std::string> allowed_hosts;
     // New Engine.IO sessions per client IP address.
     rooms::RateLimit connections_per_ip{1000, 200};
+    // QR renders (cache misses only) per client IP address. A phone asks
+    // for its own room's code once (browsers keep it an hour), so a burst
+    // of 20 then 2/s serves even a NAT full of phones opening new rooms,
+    // while a flood of distinct texts costs the loop at most ~3 ms/s per
+    // address (512-byte texts).
+    rooms::RateLimit qr_renders_per_ip{20, 2};
+    // /api/ice-servers calls per client IP address. The web app never calls
+    // it (joins carry the list); other clients call it once per call set-up.
+    // The limit also bounds guesses at a member's resume token.
+    rooms::RateLimit ice_requests_per_ip{20, 2};
+    std::size_t qr_cache_entries = QrCache::kDefaultCapacity;
     IceConfig ice;
+    // Who gets TURN credentials from /api/ice-servers; null: nobody.
+    MembershipCheck is_member;
 };
 
 class Router {
@@ -48,10 +75,15 @@ public:
 
 private:
     engineio::Server* engine_for(std::string_view path) const;
+    // The 403 for a Host that is not ours (DNS rebinding), else nothing.
+    std::optional<Response> refuse_host(const Request& req);
     std::optional<Response> refuse_engine_request(const Request& req, std::string_view query,
                                                   const std::string& remote);
-    Response ice_servers(const Request& req, std::string_view query) const;
-    Response qr(const Request& req, std::string_view query) const;
+    // Takes a token from `remote`'s bucket, forgetting idle buckets when
+    // the table grows.
+    static bool take(rooms::KeyedRateLimiter& limiter, const std::string& remote);
+    Response ice_servers(const Request& req, std::string_view query, const std::string& remote);
+    Response qr(const Request& req, std::string_view query, const std::string& remote);
 
     RouterConfig config_;
     engineio::Server& engine_;
@@ -59,7 +91,11 @@ private:
     const StaticFiles& files_;
     Sources sources_;
     CorsPolicy cors_;
+    HostPolicy hosts_;
     rooms::KeyedRateLimiter per_ip_;
+    rooms::KeyedRateLimiter qr_per_ip_;
+    rooms::KeyedRateLimiter ice_per_ip_;
+    QrCache qr_cache_;
     HttpStats stats_;
 };
 

@@ -82,3 +82,26 @@ TEST(Config, HelpAndVersionAreActions) {
     EXPECT_EQ(std::get<Parsed>(parse({"--version"})).action, Action::version);
     EXPECT_NE(help_text().find("--turn-secret"), std::string::npos);
 }
+
+TEST(Config, AllowedHostsAreNormalizedNames) {
+    const auto c = config({"--allowed-hosts", "Chat.Example.org, festival.lan:3000,*"});
+    EXPECT_EQ(c.allowed_hosts,
+              (std::vector<std::string>{"chat.example.org", "festival.lan", "*"}));
+    EXPECT_TRUE(config({}).allowed_hosts.empty());
+    EXPECT_NE(error({"--allowed-hosts", "https://chat.example.org"}).find("--allowed-hosts"),
+              std::string::npos);
+    EXPECT_NE(error({}, {{"FC_ALLOWED_HOSTS", "a b"}}).find("FC_ALLOWED_HOSTS"),
+              std::string::npos);
+}
+
+TEST(Config, AllowedHostsFlagReplacesTheVariable) {
+    const auto c = config({"--allowed-hosts", "b.example"}, {{"FC_ALLOWED_HOSTS", "a.example"}});
+    EXPECT_EQ(c.allowed_hosts, (std::vector<std::string>{"b.example"}));
+}
+
+TEST(Config, HelpListsEverySetting) {
+    const auto help = help_text();
+    for (const char* flag : {"--allowed-hosts", "FC_ALLOWED_HOSTS", "--cors-origin", "--public-url",
+                             "--turn-ttl"})
+        EXPECT_NE(help.find(flag), std::string::npos) << flag;
+}

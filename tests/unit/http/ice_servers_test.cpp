@@ -29,3 +29,11 @@ TEST(IceServers, OmitTurnWithoutASecret) {
     IceConfig none{{}, {}, "", std::chrono::seconds(600)};
     EXPECT_TRUE(ice_servers_json(none, "abcdefgh", std::chrono::system_clock::now()).empty());
 }
+
+TEST(IceServers, StunOnlyListCarriesNoCredentials) {
+    IceConfig cfg{{"stun:a:1"}, {"turn:t:3478"}, "s3cret", std::chrono::seconds(600)};
+    const auto list = stun_servers_json(cfg);
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_FALSE(list[0].as_object().contains("username"));
+    EXPECT_TRUE(stun_servers_json(IceConfig{}).empty());
+}

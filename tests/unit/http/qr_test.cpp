@@ -15,6 +15,10 @@ TEST(Qr, RendersAnSvgWithAViewBox) {
     EXPECT_NE(svg->find("</svg>"), std::string::npos);
 }
 
+TEST(Qr, LimitIsTightAboveARoomLink) {
+    EXPECT_EQ(kMaxQrText, 512u);
+}
+
 TEST(Qr, RefusesEmptyAndOverlongText) {
     EXPECT_EQ(qr_svg("").error(), std::make_error_code(std::errc::invalid_argument));
     EXPECT_EQ(qr_svg(std::string(kMaxQrText + 1, 'x')).error(),
