@@ -40,8 +40,8 @@ struct RouterConfig {
     // QR renders (cache misses only) per client IP address. A phone asks
     // for its own room's code once (browsers keep it an hour), so a burst
     // of 20 then 2/s serves even a NAT full of phones opening new rooms,
-    // while a flood of distinct texts costs the loop at most ~3 ms/s per
-    // address (512-byte texts).
+    // while a flood of distinct 512-byte texts costs the loop at most
+    // ~16 ms per second per address (see kMaxQrText).
     rooms::RateLimit qr_renders_per_ip{20, 2};
     // /api/ice-servers calls per client IP address. The web app never calls
     // it (joins carry the list); other clients call it once per call set-up.

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { connect } from "node:net";
 import { startServer, joined, emitWithAck, once, handshake, rawSocket, uniqueRoom, withDeadline } from "../support/server.mjs";
 
 let server;
@@ -23,7 +24,8 @@ before(async () => {
   symlinkSync(join(outside, "secret.txt"), join(webRoot, "escape.txt"));
   server = await startServer(
     ["--turn-urls", "turn:127.0.0.1:3478", "--turn-secret", "s3cret", "--turn-ttl", "3600",
-     "--cors-origin", "https://app.example.org"],
+     "--cors-origin", "https://app.example.org", "--allowed-hosts", "festival.test",
+     "--public-url", "https://chat.example.org/"],
     { webRoot },
   );
 });
@@ -68,24 +70,51 @@ test("metrics move with joins, relays and errors", async () => {
   b.socket.close();
 });
 
-test("ICE servers carry STUN and short-lived TURN credentials", async () => {
+test("the join acknowledgement carries STUN and short-lived TURN credentials", async () => {
   const before = Math.floor(Date.now() / 1000);
-  const res = await fetch(`${server.url}/api/ice-servers?clientId=abcdefgh`);
-  assert.equal(res.status, 200);
-  const { iceServers } = await res.json();
-  assert.ok(iceServers[0].urls.every((u) => u.startsWith("stun:")));
-  const turn = iceServers.find((s) => s.username);
+  const a = await joined(server.url, uniqueRoom("ice"));
+  assert.ok(a.ack.iceServers[0].urls.every((u) => u.startsWith("stun:")));
+  const turn = a.ack.iceServers.find((s) => s.username);
   assert.deepEqual(turn.urls, ["turn:127.0.0.1:3478"]);
   const [expiry, user] = turn.username.split(":");
-  assert.equal(user, "abcdefgh");
+  assert.equal(user, a.clientId);
   assert.ok(Number(expiry) >= before + 3600 && Number(expiry) <= before + 3605);
   assert.equal(turn.credential, createHmac("sha1", "s3cret").update(turn.username).digest("base64"));
-  // the join acknowledgement carries the same kind of list
-  const a = await joined(server.url, uniqueRoom("ice"));
-  const t2 = a.ack.iceServers.find((s) => s.username);
-  assert.ok(t2.username.endsWith(`:${a.clientId}`));
-  assert.equal(t2.credential, createHmac("sha1", "s3cret").update(t2.username).digest("base64"));
   a.socket.close();
+});
+
+test("ICE servers: STUN only for callers who prove no room seat", async () => {
+  const res = await fetch(`${server.url}/api/ice-servers?clientId=abcdefgh`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("cache-control"), "no-store");
+  const { iceServers } = await res.json();
+  assert.equal(iceServers.length, 1);
+  assert.ok(iceServers[0].urls.every((u) => u.startsWith("stun:")));
+  assert.ok(!iceServers.some((s) => s.username || s.credential));
+  const guess = await (await fetch(
+    `${server.url}/api/ice-servers?clientId=abcdefgh&roomId=${uniqueRoom("g")}&resumeToken=guess`)).json();
+  assert.ok(!guess.iceServers.some((s) => s.username));
+});
+
+test("ICE servers: a member with its resume token gets TURN credentials",
+  { todo: "until application.cpp wires is_member to Registry::holds" }, async () => {
+  const room = uniqueRoom("ice");
+  const a = await joined(server.url, room);
+  assert.equal(typeof a.ack.resumeToken, "string");
+  const q = new URLSearchParams({ clientId: a.clientId, roomId: room, resumeToken: a.ack.resumeToken });
+  const { iceServers } = await (await fetch(`${server.url}/api/ice-servers?${q}`)).json();
+  const turn = iceServers.find((s) => s.username);
+  a.socket.close();
+  assert.ok(turn && turn.username.endsWith(`:${a.clientId}`));
+});
+
+test("ICE servers: clientId follows the contract's rule", async () => {
+  for (const q of ["", "clientId=", "clientId=short", "clientId=abcdefgh%0Aevil", "clientId=abcd:efgh",
+    `clientId=${"a".repeat(65)}`, "clientId=abcdefgh&roomId=BAD%20ROOM"]) {
+    const res = await fetch(`${server.url}/api/ice-servers?${q}`);
+    assert.equal(res.status, 400, q);
+    assert.equal(typeof (await res.json()).error, "string", q);
+  }
 });
 
 test("QR codes as SVG, bounded", async () => {
@@ -95,7 +124,59 @@ test("QR codes as SVG, bounded", async () => {
   const svg = await res.text();
   assert.match(svg, /^<svg [^>]*viewBox="0 0 \d+ \d+"/);
   assert.equal((await fetch(`${server.url}/qr.svg?text=`)).status, 400);
+  assert.equal((await fetch(`${server.url}/qr.svg`)).status, 400);
+  assert.equal((await fetch(`${server.url}/qr.svg?text=${"x".repeat(513)}`)).status, 400);
   assert.equal((await fetch(`${server.url}/qr.svg?text=${"x".repeat(2000)}`)).status, 400);
+  assert.equal((await fetch(`${server.url}/qr.svg?text=${"y".repeat(512)}`)).status, 200);
+});
+
+test("QR codes: a repeated text comes from the cache, renders are rate-limited per address", async () => {
+  const own = await startServer();
+  try {
+    const metric = async (name) => {
+      const text = await (await fetch(`${own.url}/metrics`)).text();
+      return Number(text.split("\n").find((l) => l.startsWith(name + " ")).split(" ").pop());
+    };
+    const link = `${own.url}/qr.svg?text=${encodeURIComponent("https://chat.example/r/cached")}`;
+    const first = await (await fetch(link)).text();
+    assert.equal(await (await fetch(link)).text(), first);
+    assert.equal(await metric("fc_qr_renders_total"), 1);
+    assert.equal(await metric("fc_qr_cache_hits_total"), 1);
+    const statuses = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await fetch(`${own.url}/qr.svg?text=distinct-${i}`);
+      statuses.push(res.status);
+      if (res.status === 429) {
+        assert.equal(res.headers.get("content-type"), "application/json");
+        assert.equal(typeof (await res.json()).error, "string");
+      } else await res.arrayBuffer();
+    }
+    assert.ok(statuses.includes(429), statuses.join(","));
+    assert.ok(statuses.filter((s) => s === 200).length >= 19, statuses.join(","));
+    // the cached text still comes back while renders are refused
+    assert.equal((await fetch(link)).status, 200);
+    assert.ok((await metric("fc_qr_rate_limited_total")) >= 1);
+  } finally {
+    await own.stop();
+  }
+});
+
+test("ICE servers: rate-limited per address", async () => {
+  const own = await startServer();
+  try {
+    const statuses = [];
+    for (let i = 0; i < 30; i++) {
+      const res = await fetch(`${own.url}/api/ice-servers?clientId=abcdefgh`);
+      statuses.push(res.status);
+      if (res.status === 429) assert.equal(typeof (await res.json()).error, "string");
+      else await res.arrayBuffer();
+    }
+    assert.ok(statuses.includes(429), statuses.join(","));
+    const text = await (await fetch(`${own.url}/metrics`)).text();
+    assert.match(text, /\nfc_rate_limited_total\{scope="ice-servers"\} [1-9]/);
+  } finally {
+    await own.stop();
+  }
 });
 
 test("security headers on every response", async () => {
@@ -182,8 +263,100 @@ test("CORS: listed and same origins pass, others are refused", async () => {
   ok.close();
 });
 
-test("TURN credentials are minted per request, not cached", async () => {
-  const one = await (await fetch(`${server.url}/api/ice-servers?clientId=abcdefgh`)).json();
-  const two = await (await fetch(`${server.url}/api/ice-servers?clientId=zyxwvuts`)).json();
-  assert.notEqual(one.iceServers[1].username, two.iceServers[1].username);
+test("TURN credentials are minted per join, not cached", async () => {
+  const room = uniqueRoom("mint");
+  const a = await joined(server.url, room);
+  const b = await joined(server.url, room);
+  const user = (x) => x.ack.iceServers.find((s) => s.username).username;
+  assert.notEqual(user(a), user(b));
+  a.socket.close();
+  b.socket.close();
+});
+
+// A raw HTTP exchange: what a browser cannot send (any Host, huge
+// headers). Resolves with the first whole response (Content-Length).
+function rawHttp(port, request) {
+  return withDeadline(new Promise((res, rej) => {
+    const sock = connect(port, "127.0.0.1");
+    let data = "";
+    const done = () => { sock.destroy(); res(data); };
+    sock.on("data", (d) => {
+      data += d;
+      const end = data.indexOf("\r\n\r\n");
+      const length = /\r\ncontent-length: *(\d+)/i.exec(data.slice(0, end));
+      if (end >= 0 && length && Buffer.byteLength(data.slice(end + 4)) >= Number(length[1])) done();
+    });
+    sock.on("end", done);
+    sock.on("error", (e) => (data ? res(data) : rej(e)));
+    sock.write(request);
+  }), 5000, "raw HTTP answer");
+}
+const statusOf = (reply) => Number(/^HTTP\/1\.1 (\d{3})/.exec(reply)?.[1]);
+const bodyOf = (reply) => reply.slice(reply.indexOf("\r\n\r\n") + 4);
+
+test("CORS: a preflight from an unlisted origin gets no CORS headers", async () => {
+  const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
+  const pre = await fetch(base, {
+    method: "OPTIONS",
+    headers: { origin: "http://evil.example", "access-control-request-method": "POST" },
+  });
+  assert.equal(pre.status, 403);
+  assert.equal(pre.headers.get("access-control-allow-origin"), null);
+  assert.equal(pre.headers.get("access-control-allow-credentials"), null);
+  assert.equal(pre.headers.get("access-control-allow-methods"), null);
+  const polled = await fetch(base, { headers: { origin: "http://evil.example" } });
+  assert.equal(polled.headers.get("access-control-allow-origin"), null);
+});
+
+test("CORS: same origin means the same scheme and exactly our authority", async () => {
+  const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
+  for (const origin of [`https://127.0.0.1:${server.port}`, `http://127.0.0.1:${server.port}.evil.example`,
+    `http://127.0.0.1:${server.port}1`, "http://127.0.0.1", "null"]) {
+    const res = await fetch(base, { headers: { origin } });
+    assert.equal(res.status, 403, origin);
+    assert.equal(res.headers.get("access-control-allow-origin"), null, origin);
+  }
+  await assert.rejects(rawSocket(server.url, "/socket.io/", "EIO=4&transport=websocket",
+    { origin: `https://127.0.0.1:${server.port}` }));
+  // the origin of --public-url counts as ours (a TLS-terminating proxy in front)
+  const pub = await fetch(base, { headers: { origin: "https://chat.example.org" } });
+  assert.equal(pub.status, 200);
+  assert.equal(pub.headers.get("access-control-allow-origin"), "https://chat.example.org");
+});
+
+test("DNS rebinding: signaling refuses host names nobody declared", async () => {
+  const get = (path, host, origin) => rawHttp(server.port,
+    `GET ${path} HTTP/1.1\r\nHost: ${host}\r\n${origin ? `Origin: ${origin}\r\n` : ""}Connection: close\r\n\r\n`);
+  const evil = `evil.example:${server.port}`;
+  for (const path of ["/socket.io/?EIO=4&transport=polling", "/api/ice-servers?clientId=abcdefgh"]) {
+    const reply = await get(path, evil, `http://${evil}`);
+    assert.equal(statusOf(reply), 403, path);
+    assert.match(JSON.parse(bodyOf(reply)).message, /Host not allowed/, path);
+  }
+  const upgrade = await rawHttp(server.port,
+    `GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: ${evil}\r\nOrigin: http://${evil}\r\n` +
+    "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n" +
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+  assert.equal(statusOf(upgrade), 403);
+  // IP literals, localhost, --allowed-hosts and the --public-url host pass
+  for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `festival.test:${server.port}`,
+    "chat.example.org"]) {
+    assert.equal(statusOf(await get("/socket.io/?EIO=4&transport=polling", host)), 200, host);
+  }
+  // the web app's files are the same for every Host
+  assert.equal(statusOf(await get("/", evil)), 200);
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(metrics, /\nfc_forbidden_requests_total\{reason="host"\} [1-9]/);
+});
+
+test("oversized request headers are answered 431, not reset", async () => {
+  let request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (let i = 0; i < 40; i++) request += `X-Filler-${i}: ${"a".repeat(1000)}\r\n`;
+  const reply = await rawHttp(server.port, request + "\r\n");
+  assert.equal(statusOf(reply), 431);
+  assert.match(reply, /\r\nConnection: close\r\n/i);
+  assert.match(reply, /\r\nContent-Type: application\/json\r\n/i);
+  assert.equal(JSON.parse(bodyOf(reply)).code, 3);
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(metrics, /\nfc_oversized_headers_total [1-9]/);
 });
