@@ -18,6 +18,8 @@ std::string_view code(Error e) {
         return "too-large";
     case Error::not_in_room:
         return "not-in-room";
+    case Error::client_id_taken:
+        return "client-id-taken";
     }
     return "bad-request";
 }
@@ -39,6 +41,8 @@ std::string_view message(Error e) {
         return "signal larger than 64 KiB";
     case Error::not_in_room:
         return "join a room first";
+    case Error::client_id_taken:
+        return "clientId in use in this room";
     }
     return "error";
 }

@@ -14,6 +14,7 @@ enum class Error {
     unknown_peer,
     too_large,
     not_in_room,
+    client_id_taken,
 };
 
 // The wire code, e.g. "invalid-room".
@@ -22,6 +23,6 @@ std::string_view message(Error e);
 
 constexpr Error kAllErrors[] = {Error::bad_request,  Error::invalid_room, Error::room_full,
                                 Error::rate_limited, Error::unknown_peer, Error::too_large,
-                                Error::not_in_room};
+                                Error::not_in_room,  Error::client_id_taken};
 
 } // namespace fc::rooms

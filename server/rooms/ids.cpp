@@ -40,6 +40,15 @@ bool valid_client_id(std::string_view id) {
     return true;
 }
 
+bool valid_resume_token(std::string_view token) {
+    if (token.size() < kMinResumeToken || token.size() > kMaxResumeToken)
+        return false;
+    for (char c : token)
+        if (!id_char(c))
+            return false;
+    return true;
+}
+
 bool valid_display_name(std::string_view name) {
     std::size_t points = 0;
     for (std::size_t i = 0; i < name.size();) {

@@ -11,11 +11,17 @@ constexpr std::size_t kMaxRoomId = 64;
 constexpr std::size_t kMinClientId = 8;
 constexpr std::size_t kMaxClientId = 64;
 constexpr std::size_t kMaxDisplayName = 64; // characters (code points)
+// A resume token is a secret: 16 characters of base64url are 96 bits, too
+// many to guess online; 128 leaves room for whatever a client generates.
+constexpr std::size_t kMinResumeToken = 16;
+constexpr std::size_t kMaxResumeToken = 128;
 
 // 1..64 of [a-z0-9_-], the first one [a-z0-9].
 bool valid_room_id(std::string_view id);
 // 8..64 of [A-Za-z0-9_-].
 bool valid_client_id(std::string_view id);
+// 16..128 of [A-Za-z0-9_-].
+bool valid_resume_token(std::string_view token);
 // Valid UTF-8 of at most 64 code points.
 bool valid_display_name(std::string_view name);
 

@@ -3,15 +3,14 @@
 // thousands of phones share one NAT address).
 #pragma once
 
-#include <chrono>
+#include "server/rooms/clock.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 namespace fc::rooms {
-
-using Clock = std::chrono::steady_clock;
 
 struct RateLimit {
     double burst = 0;      // bucket size; 0 disables the limit

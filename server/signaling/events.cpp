@@ -4,7 +4,6 @@
 #include "server/signaling/json_span.hpp"
 
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace fc::signaling {
@@ -18,15 +17,22 @@ Result<rooms::JoinRequest> parse_join(const json::array& args) {
     const auto* room = o.if_contains("roomId");
     const auto* client = o.if_contains("clientId");
     const auto* name = o.if_contains("displayName");
+    const auto* token = o.if_contains("resumeToken");
     if (!room || !room->is_string() || !client || !client->is_string())
         return rooms::Error::bad_request;
     if (name && !name->is_string() && !name->is_null())
+        return rooms::Error::bad_request;
+    // Unlike displayName, null is no way to say "none": a client that sends
+    // the field means to protect its identity, and must not silently not.
+    if (token && (!token->is_string() || !rooms::valid_resume_token(token->get_string())))
         return rooms::Error::bad_request;
     rooms::JoinRequest req;
     req.room_id = room->get_string();
     req.client_id = client->get_string();
     if (name && name->is_string())
         req.display_name = name->get_string();
+    if (token)
+        req.resume_token = token->get_string();
     if (!rooms::valid_room_id(req.room_id))
         return rooms::Error::invalid_room;
     if (!rooms::valid_client_id(req.client_id) || !rooms::valid_display_name(req.display_name))
@@ -44,14 +50,6 @@ bool has_escapes(std::string_view raw) {
     return raw.find('\\') != std::string_view::npos;
 }
 
-// A JSON string's text, decoded by Boost.JSON. Only for the rare escaped
-// `to` or `type`: no client escapes plain ASCII.
-std::string unescape(std::string_view raw) {
-    boost::system::error_code ec;
-    const json::value v = json::parse(raw, ec);
-    return !ec && v.is_string() ? std::string(v.get_string()) : std::string();
-}
-
 } // namespace
 
 Result<SignalRequest> parse_signal(std::string_view raw) {
@@ -61,12 +59,17 @@ Result<SignalRequest> parse_signal(std::string_view raw) {
     SignalRequest s;
     s.payload_raw = "null";
     std::string_view to;
-    bool seen_type = false, seen_payload = false;
+    bool seen_to = false, seen_type = false, seen_payload = false;
     MemberReader members(*arg);
     while (const auto m = members.next()) {
         if (has_escapes(m->key))
             return rooms::Error::bad_request; // escaped keys: ambiguous, refuse
         if (m->key == "to") {
+            // Parsers disagree on a repeated key (first, last, error): a
+            // check made on one reading must not route by another.
+            if (seen_to)
+                return rooms::Error::bad_request;
+            seen_to = true;
             to = m->value;
         } else if (m->key == "type") {
             if (seen_type)
@@ -82,13 +85,15 @@ Result<SignalRequest> parse_signal(std::string_view raw) {
     }
     if (!members.ok() || !is_string(to) || !is_string(s.type_raw))
         return rooms::Error::bad_request;
-    const std::size_t type_size =
-        has_escapes(s.type_raw) ? unescape(s.type_raw).size() : s.type_raw.size() - 2;
+    const std::string_view type_text = s.type_raw.substr(1, s.type_raw.size() - 2);
+    const std::size_t type_size = has_escapes(type_text)
+                                      ? decode_string(type_text).value_or(std::string()).size()
+                                      : type_text.size();
     if (type_size > kMaxSignalType)
         return rooms::Error::bad_request;
     s.to_text = to.substr(1, to.size() - 2);
-    if (has_escapes(to))
-        s.to_unescaped = unescape(to);
+    if (has_escapes(s.to_text))
+        s.to_unescaped = decode_string(s.to_text).value_or(std::string());
     return s;
 }
 
@@ -129,11 +134,11 @@ std::string encode_signal(std::string_view from, const SignalRequest& s) {
 std::string encode_join_ack(const rooms::Joined& joined, const json::array& ice_servers) {
     json::object o;
     o["ok"] = true;
-    o["peerId"] = joined.self->peer_id;
+    o["peerId"] = joined.self.peer_id;
     json::array peers;
     peers.reserve(joined.peers.size());
-    for (const auto* m : joined.peers)
-        peers.emplace_back(member_json(*m));
+    for (const auto& m : joined.peers)
+        peers.emplace_back(member_json(m));
     o["peers"] = std::move(peers);
     o["iceServers"] = ice_servers;
     return "[" + json::serialize(o) + "]";

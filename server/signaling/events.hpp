@@ -35,9 +35,10 @@ struct SignalRequest {
     std::string_view to() const { return to_unescaped ? *to_unescaped : to_text; }
 };
 // `raw` is the event's whole JSON array text, already validated
-// (socketio::decode). A member repeated in the text is resolved as a
-// parsed object would (the last one counts) for `to`; repeated `type` or
-// `payload`, and escaped keys, are refused as ambiguous.
+// (socketio::decode). A repeated `to`, `type` or `payload`, and escaped
+// keys, are refused as ambiguous: JSON parsers disagree on which of two
+// equal keys counts, so no reading of ours can be assumed to be the
+// sender's, the receiver's or a proxy's.
 Result<SignalRequest> parse_signal(std::string_view raw);
 
 std::string encode_peer_joined(const rooms::Member& m);

@@ -1,5 +1,7 @@
 #include "server/signaling/json_span.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <cstring>
 
 namespace fc::signaling {
@@ -85,6 +87,19 @@ std::optional<std::string_view> from_element(std::string_view t, std::size_t ind
     if (i >= t.size())
         return std::nullopt;
     return t.substr(i);
+}
+
+std::optional<std::string> decode_string(std::string_view raw) {
+    std::string quoted;
+    quoted.reserve(raw.size() + 2);
+    quoted += '"';
+    quoted += raw;
+    quoted += '"';
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(quoted, ec);
+    if (ec || !v.is_string())
+        return std::nullopt;
+    return std::string(v.get_string());
 }
 
 MemberReader::MemberReader(std::string_view text) : text_(text) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace fc::signaling {
@@ -17,6 +18,12 @@ std::size_t skip_value(std::string_view text, std::size_t pos);
 // the element is not scanned twice). nullopt when the text is not an array
 // or has fewer elements.
 std::optional<std::string_view> from_element(std::string_view text, std::size_t index);
+
+// The text of a JSON string, escapes decoded: `raw` is what lies between
+// its quotes (a MemberReader key, or a string value without its quotes).
+// nullopt when that is not a valid string's content. For the rare escaped
+// key or id: no client escapes plain ASCII.
+std::optional<std::string> decode_string(std::string_view raw);
 
 // The members of the JSON object at the start of `text` (what follows it is
 // ignored), read one at a time and stored nowhere:

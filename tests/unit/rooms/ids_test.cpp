@@ -30,6 +30,17 @@ TEST(ClientIds, FollowTheContract) {
     EXPECT_FALSE(valid_client_id("dots.are.bad"));
 }
 
+TEST(ResumeTokens, Are16To128UrlSafeCharacters) {
+    EXPECT_TRUE(valid_resume_token("AZaz09_-AZaz09_-"));
+    EXPECT_TRUE(valid_resume_token(std::string(128, 'x')));
+    EXPECT_FALSE(valid_resume_token(""));
+    EXPECT_FALSE(valid_resume_token(std::string(15, 'x')));
+    EXPECT_FALSE(valid_resume_token(std::string(129, 'x')));
+    EXPECT_FALSE(valid_resume_token("abcdefghijklmnop="));
+    EXPECT_FALSE(valid_resume_token("abcdefghijklmnop+/"));
+    EXPECT_FALSE(valid_resume_token(std::string("abcdefghijklmnop\0", 17)));
+}
+
 TEST(DisplayNames, CountCodePointsAndRequireUtf8) {
     EXPECT_TRUE(valid_display_name(""));
     EXPECT_TRUE(valid_display_name("Ana"));

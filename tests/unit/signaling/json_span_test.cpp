@@ -81,3 +81,12 @@ TEST(JsonSpan, RefusesTextThatIsNotAnObject) {
         EXPECT_FALSE(r.ok()) << text;
     }
 }
+
+TEST(JsonSpan, DecodesAStringsEscapes) {
+    EXPECT_EQ(decode_string(R"(p_\u0078\/y)"), "p_x/y");
+    EXPECT_EQ(decode_string("plain"), "plain");
+    EXPECT_EQ(decode_string(""), "");
+    EXPECT_FALSE(decode_string(R"(a"b)"));   // an unescaped quote ends the string early
+    EXPECT_FALSE(decode_string(R"(bad\x)")); // not a JSON escape
+    EXPECT_FALSE(decode_string("trailing\\"));
+}
