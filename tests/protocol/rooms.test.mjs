@@ -4,6 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   startServer, connectClient, emitWithAck, once, joined, rawSocket, uniqueRoom, clientId, sleep, slow, withDeadline,
+  handshake, post, poll,
 } from "../support/server.mjs";
 
 let server;
@@ -215,4 +216,102 @@ test("an unknown event with an ack gets bad-request", async () => {
   const ack = await emitWithAck(s, "make-coffee", {});
   assert.equal(ack.error.code, "bad-request");
   s.close();
+});
+
+// A joined raw WebSocket client, for what socket.io-client cannot send.
+async function rawJoined(url, room) {
+  const raw = await rawSocket(url);
+  await raw.next();
+  raw.send("40");
+  await raw.nextNonPing();
+  raw.send(`421["join-room",{"roomId":"${room}","clientId":"${clientId()}"}]`);
+  const ack = JSON.parse((await raw.nextNonPing()).slice(3))[0];
+  assert.equal(ack.ok, true);
+  return { raw, ack };
+}
+
+test("a signal that repeats `to` is refused", async () => {
+  const room = uniqueRoom();
+  const a = await joined(server.url, room);
+  const b = await joined(server.url, room);
+  const { raw } = await rawJoined(server.url, room);
+  let relayed = 0;
+  a.socket.on("signal", () => relayed++);
+  b.socket.on("signal", () => relayed++);
+  for (const [id, body] of [
+    [7, `{"to":"${a.ack.peerId}","type":"offer","to":"${b.ack.peerId}"}`],
+    [8, `{"to":"${a.ack.peerId}","type":"offer","payload":{},"to":"${a.ack.peerId}"}`],
+  ]) {
+    raw.send(`42${id}["signal",${body}]`);
+    const frame = await raw.nextNonPing();
+    assert.match(frame, new RegExp(`^43${id}\\[\\{"ok":false,"error":\\{"code":"bad-request"`));
+  }
+  await sleep(150);
+  assert.equal(relayed, 0);
+  raw.close();
+  close(a.socket, b.socket);
+});
+
+test("binary attachments are relayed only when the payload holds their placeholders", async () => {
+  const room = uniqueRoom();
+  const a = await joined(server.url, room);
+  const b = await joined(server.url, room);
+  const relayed = [];
+  a.socket.on("signal", (m) => relayed.push(m));
+  const to = a.ack.peerId;
+  const bytes = Buffer.from([1, 2, 3]);
+  // socket.io-client turns each Buffer into a placeholder and an attachment
+  for (const bad of [
+    { to, type: "offer", payload: {}, extra: bytes },
+    { to, type: "offer", payload: null, x: [bytes, bytes] },
+    { to, type: "offer", payload: { a: bytes }, x: bytes },
+  ]) {
+    const ack = await emitWithAck(b.socket, "signal", bad);
+    assert.equal(ack.error?.code, "bad-request", JSON.stringify(Object.keys(bad)));
+  }
+  // by hand: a placeholder as `to`, and one in a second argument
+  const { raw } = await rawJoined(server.url, room);
+  raw.send(`451-9["signal",{"to":{"_placeholder":true,"num":0},"type":"offer","payload":{}}]`);
+  raw.send(bytes);
+  assert.match(await raw.nextNonPing(), /^439\[\{"ok":false,"error":\{"code":"bad-request"/);
+  raw.send(`451-10["signal",{"to":"${to}","type":"offer","payload":{}},{"_placeholder":true,"num":0}]`);
+  raw.send(bytes);
+  assert.match(await raw.nextNonPing(), /^4310\[\{"ok":false,"error":\{"code":"bad-request"/);
+  raw.close();
+  // inside the payload, in any order and depth: relayed with the bytes
+  const ok = await emitWithAck(b.socket, "signal", { to, type: "offer", payload: { x: [Buffer.from("two"), { y: bytes }] } });
+  assert.deepEqual(ok, { ok: true });
+  await withDeadline((async () => { while (relayed.length < 1) await sleep(10); })(), 2000, "the relay");
+  assert.equal(relayed.length, 1);
+  assert.equal(Buffer.from(relayed[0].payload.x[0]).toString(), "two");
+  assert.deepEqual([...Buffer.from(relayed[0].payload.x[1].y)], [1, 2, 3]);
+  close(a.socket, b.socket);
+});
+
+test("a signal the target's queue cannot take is acknowledged unknown-peer, never ok", async () => {
+  const tight = await startServer(["--max-queued-bytes", "65536", "--ping-interval", "60000", "--ping-timeout", "60000"]);
+  const room = uniqueRoom();
+  const sender = await joined(tight.url, room);
+  // The target: a polling session that stops polling once it has joined.
+  const hs = await handshake(tight.url);
+  await post(tight.url, hs.sid, "40");
+  await poll(tight.url, hs.sid);
+  await post(tight.url, hs.sid, `421["join-room",{"roomId":"${room}","clientId":"${clientId()}"}]`);
+  const ack = JSON.parse((await poll(tight.url, hs.sid)).body.slice(3))[0];
+  assert.equal(ack.ok, true);
+  const left = once(sender.socket, "peer-left", 5000);
+  const codes = [];
+  for (let i = 0; i < 8; i++) {
+    const r = await emitWithAck(sender.socket, "signal", { to: ack.peerId, type: "offer", payload: { sdp: "x".repeat(20000) } });
+    codes.push(r.ok ? "ok" : r.error.code);
+  }
+  const firstRefusal = codes.indexOf("unknown-peer");
+  assert.ok(firstRefusal > 0, codes.join());
+  assert.deepEqual(codes.slice(firstRefusal), Array(codes.length - firstRefusal).fill("unknown-peer"), codes.join());
+  assert.ok(codes.slice(0, firstRefusal).every((c) => c === "ok"), codes.join());
+  // bytes of the acknowledged signals fit the queue: none was lost
+  assert.ok(firstRefusal * 20000 <= 65536, codes.join());
+  assert.deepEqual(await left, { peerId: ack.peerId, reason: "disconnected" });
+  sender.socket.close();
+  await tight.stop();
 });
