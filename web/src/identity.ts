@@ -1,42 +1,68 @@
 // Who this tab is: a clientId kept for the tab's life (sessionStorage, so a
-// reload is recognised and replaces its old self at once) and a display
-// name remembered across visits (localStorage).
+// reload is recognised and replaces its old self at once), the resume token
+// that proves it is ours (beside it, never sent to anyone but the signaling
+// server), and a display name remembered across visits (localStorage).
 import { generateDisplayName } from "./chat/room-code";
 
 const CLIENT_KEY = "fc.clientId";
+const TOKEN_KEY = "fc.resumeToken";
 const NAME_KEY = "fc.displayName";
 
-function randomId(bytes = 12): string {
+const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
+const RESUME_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
+
+// base64url of random bytes. crypto.getRandomValues, not randomUUID: the
+// app is often served over plain http on a venue's LAN, which is not a
+// secure context, and randomUUID exists only in secure contexts.
+function randomId(bytes: number): string {
   const raw = crypto.getRandomValues(new Uint8Array(bytes));
   return btoa(String.fromCharCode(...raw)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+/** 12 bytes: 16 characters. */
+const newClientId = (): string => randomId(12);
+/** 24 bytes: 32 characters, 192 bits nobody can guess. */
+const newResumeToken = (): string => randomId(24);
+
 export interface Identity {
   clientId: string;
   displayName: string;
+  /** Sent only in join-room: while we hold our clientId in a room (and for
+   *  a while after a lost connection), a join naming it must carry this. */
+  resumeToken: string;
 }
 
 export function loadIdentity(session: Storage = sessionStorage, local: Storage = localStorage): Identity {
   let clientId = session.getItem(CLIENT_KEY);
-  if (!clientId || !/^[A-Za-z0-9_-]{8,64}$/.test(clientId)) {
-    clientId = randomId();
+  let resumeToken = session.getItem(TOKEN_KEY);
+  if (!clientId || !CLIENT_ID.test(clientId)) {
+    clientId = newClientId();
     session.setItem(CLIENT_KEY, clientId);
+    resumeToken = null; // a token belongs with one clientId only
+  }
+  if (!resumeToken || !RESUME_TOKEN.test(resumeToken)) {
+    resumeToken = newResumeToken();
+    session.setItem(TOKEN_KEY, resumeToken);
   }
   let displayName = local.getItem(NAME_KEY);
   if (!displayName) {
     displayName = generateDisplayName();
     local.setItem(NAME_KEY, displayName);
   }
-  return { clientId, displayName };
+  return { clientId, displayName, resumeToken };
 }
 
 export function saveDisplayName(name: string, local: Storage = localStorage): void {
   local.setItem(NAME_KEY, name.slice(0, 64));
 }
 
-/** A duplicated tab copies sessionStorage: the server tells us ("replaced"). */
-export function renewClientId(session: Storage = sessionStorage): string {
-  const id = randomId();
-  session.setItem(CLIENT_KEY, id);
-  return id;
+/** A new clientId and resume token, together: a duplicated tab copies
+ *  sessionStorage (the server tells us "replaced"), or someone else holds
+ *  our clientId ("client-id-taken"). */
+export function renewClientId(session: Storage = sessionStorage): Pick<Identity, "clientId" | "resumeToken"> {
+  const clientId = newClientId();
+  const resumeToken = newResumeToken();
+  session.setItem(CLIENT_KEY, clientId);
+  session.setItem(TOKEN_KEY, resumeToken);
+  return { clientId, resumeToken };
 }

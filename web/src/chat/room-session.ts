@@ -32,7 +32,7 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
   ) {
     super();
     this.#log = MessageLog.fromJSON(storage.getItem(this.#key));
-    this.signaling = new SignalingClient(signalingUrl, roomId, self.clientId, self.displayName);
+    this.signaling = new SignalingClient(signalingUrl, roomId, self);
     this.mesh = new Mesh(this.signaling, iceCandidatePoolSize);
     this.tabs = new TabChannel(roomId, self);
     this.tabs.on("tabs", () => this.#changed());
@@ -50,16 +50,27 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     });
     this.signaling.on("replaced", () => {
       // Another tab took our clientId (a duplicated tab copies
-      // sessionStorage): become someone new and join again.
-      this.self = { ...this.self, clientId: renewClientId(storage) };
-      this.signaling.setIdentity(this.self.clientId, this.self.displayName);
-      this.tabs.setIdentity(this.self);
+      // sessionStorage, token and all): become someone new and join again.
+      this.#renewIdentity();
       this.signaling.rejoin();
+    });
+    this.signaling.on("client-id-taken", () => {
+      // Someone holds our clientId under another token (or it is kept for
+      // someone who lost their connection): the signaling client retries
+      // once with the identity we give it here.
+      this.#renewIdentity();
     });
     this.mesh.on("members", () => this.#changed());
     this.mesh.on("message", ({ message }) => {
       if (message.type === "chat" && this.#log.add(message)) this.#persist();
     });
+  }
+
+  #renewIdentity(): void {
+    this.self = { ...this.self, ...renewClientId(this.storage) };
+    this.signaling.setIdentity(this.self);
+    this.tabs.setIdentity(this.self);
+    this.#changed();
   }
 
   get #key(): string {
@@ -114,7 +125,7 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     if (displayName === this.self.displayName) return true;
     this.self = { ...this.self, displayName };
     saveDisplayName(displayName);
-    this.signaling.setIdentity(this.self.clientId, displayName);
+    this.signaling.setIdentity(this.self);
     this.tabs.setIdentity(this.self);
     this.mesh.broadcast({ type: "hello", clientId: this.self.clientId, displayName });
     this.#changed();

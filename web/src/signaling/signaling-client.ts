@@ -1,8 +1,10 @@
 // The signaling connection: joins the room with the contract's join-room,
-// relays offers/answers/candidates, and rejoins with the same clientId
-// whenever the connection comes back. Knows nothing of WebRTC or the DOM.
+// relays offers/answers/candidates, and rejoins with the same clientId and
+// resume token whenever the connection comes back. Knows nothing of WebRTC
+// or the DOM.
 import { io, type Socket } from "socket.io-client";
 import { Emitter } from "../emitter";
+import type { Identity } from "../identity";
 
 export type SignalingState = "connecting" | "online" | "offline";
 
@@ -31,6 +33,10 @@ export interface SignalingEvents {
   "peer-left": { peerId: string; reason: "left" | "disconnected" | "replaced" };
   signal: Signal;
   replaced: void;
+  /** The server refused our clientId: someone else holds it with a token
+   *  we do not have. A listener that wants the join retried gives us a new
+   *  identity (setIdentity) before returning; we then try once more. */
+  "client-id-taken": void;
   error: { code: string; message: string };
 }
 
@@ -43,11 +49,11 @@ export class SignalingClient extends Emitter<SignalingEvents> {
   constructor(
     url: string,
     private readonly roomId: string,
-    private clientId: string,
-    private displayName: string,
+    private identity: Identity,
+    socketFactory: typeof io = io,
   ) {
     super();
-    this.#socket = io(url, {
+    this.#socket = socketFactory(url, {
       autoConnect: false,
       // Festival networks drop and return: keep trying, gently.
       reconnection: true,
@@ -89,9 +95,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     if (!this.#socket.connected) this.#socket.connect();
   }
 
-  setIdentity(clientId: string, displayName: string): void {
-    this.clientId = clientId;
-    this.displayName = displayName;
+  setIdentity(identity: Identity): void {
+    this.identity = identity;
   }
 
   rejoin(): void {
@@ -102,16 +107,26 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     this.#socket.emit("signal", { to, type, payload });
   }
 
-  async #join(): Promise<void> {
+  /** `retry`: whether a "client-id-taken" may still be answered with a new
+   *  identity and one more join. Once per attempt, so two tabs (or a peer
+   *  and an impostor) can never bounce each other in a loop. */
+  async #join(retry = true): Promise<void> {
     this.#setState("connecting");
+    const sent = this.identity;
     try {
       const ack = await this.#socket.timeout(JOIN_TIMEOUT_MS).emitWithAck("join-room", {
         roomId: this.roomId,
-        clientId: this.clientId,
-        displayName: this.displayName,
+        clientId: sent.clientId,
+        displayName: sent.displayName,
+        resumeToken: sent.resumeToken,
       });
       if (!ack?.ok) {
-        this.emit("error", ack?.error ?? { code: "bad-request", message: "join refused" });
+        const error = ack?.error ?? { code: "bad-request", message: "join refused" };
+        if (error.code === "client-id-taken" && retry) {
+          this.emit("client-id-taken", undefined);
+          if (this.identity.clientId !== sent.clientId) return await this.#join(false);
+        }
+        this.emit("error", error);
         this.#setState("offline");
         return;
       }
