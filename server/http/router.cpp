@@ -169,9 +169,14 @@ void Router::handle(Request req, const std::string& remote, const ResponderPtr& 
 
     if (auto* engine = engine_for(path)) {
         if (req.method() == beast_http::verb::options) {
-            auto res = refuse_host(req).value_or(cors_.preflight(req));
-            add_security_headers(res);
-            return out->send(std::move(res));
+            auto res = refuse_host(req);
+            if (!res) {
+                if (!cors_.allowed(req))
+                    ++stats_.forbidden_origins;
+                res = cors_.preflight(req);
+            }
+            add_security_headers(*res);
+            return out->send(std::move(*res));
         }
         if (auto refusal = refuse_engine_request(req, query, remote)) {
             add_security_headers(*refusal);

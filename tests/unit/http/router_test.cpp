@@ -121,6 +121,7 @@ TEST_F(RouterTest, PreflightFromARefusedOriginCarriesNoCorsHeaders) {
     EXPECT_EQ(res.result(), bh::status::forbidden);
     EXPECT_EQ(res.count(bh::field::access_control_allow_origin), 0u);
     EXPECT_EQ(res.count(bh::field::access_control_allow_credentials), 0u);
+    EXPECT_EQ(router->stats().forbidden_origins, 1u);
 }
 
 TEST_F(RouterTest, IceServersRejectsMissingOrMalformedClientIds) {
