@@ -22,6 +22,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -153,6 +154,7 @@ struct Link final : eio::WebSocketLink, std::enable_shared_from_this<Link> {
 // Every peer id the server assigned, and to whom: filled right after each
 // join by the observer below, before anything reaches a client.
 struct Assigned {
+    std::size_t order = 0; // assigned as the order-th peer id of the run
     std::size_t client = 0;
     std::uint64_t serial = 0;
     std::string room;
@@ -286,6 +288,7 @@ struct World {
     std::array<std::optional<std::size_t>, kSlots> slots{};
     std::vector<std::weak_ptr<eio::Session>> sessions;
     std::unordered_map<std::string, Assigned> assigned; // peerId -> owner
+    std::vector<std::string> assigned_order;
     std::unordered_map<std::uint64_t, std::size_t> serial_client;
     std::set<std::uint64_t> disconnected;
     std::map<std::uint64_t, SentSignal> signals;
@@ -379,8 +382,9 @@ void Observer::on_event(sio::Socket& socket, const sio::Event& event) {
         return;
     require(is_join, "a peer id assigned by something other than a join");
     require(!w_.assigned.contains(after->peer_id), "a peer id assigned twice", after->peer_id);
-    w_.assigned[after->peer_id] =
-        Assigned{w_.serial_client.at(serial), serial, room, after->client_id};
+    w_.assigned[after->peer_id] = Assigned{w_.assigned_order.size(), w_.serial_client.at(serial),
+                                           serial, room, after->client_id};
+    w_.assigned_order.push_back(after->peer_id);
 }
 
 void Observer::on_disconnect(sio::Socket& socket, std::string_view reason) {
@@ -417,6 +421,9 @@ private:
     void malformed(Client& c);
     void batch(Client& c);
     void run_handlers(std::size_t n);
+    std::string known_peer(const Client& c, std::size_t k) const;
+    std::size_t fill_pad(const std::string& to, std::uint8_t headroom,
+                         std::size_t array_bytes) const;
 
     // Sending.
     bool can_send(const Client& c) const;
@@ -595,28 +602,65 @@ void Harness::signal(Client& c) {
     std::string to;
     const unsigned pick_kind = a % 8;
     if (pick_kind < 5 && !c.peers.empty()) {
-        auto it = c.peers.begin();
-        std::advance(it, (a >> 3) % c.peers.size());
-        to = it->first;
-    } else if (pick_kind == 7 && !w_.assigned.empty()) {
+        to = known_peer(c, a >> 3);
+    } else if (pick_kind == 7 && !w_.assigned_order.empty()) {
         // Any peer id ever assigned: stale ones, others' rooms, its own.
-        auto it = w_.assigned.begin();
-        std::advance(it, (a >> 3) % w_.assigned.size());
-        to = it->first;
+        to = w_.assigned_order[(a >> 3) % w_.assigned_order.size()];
     } else {
         to = "p_nobody";
     }
-    const std::size_t pad = kPadSizes[b % kPadSizes.size()];
     const bool with_ack = (b & 4) == 0;
     const std::uint64_t n = w_.next_signal++;
+    const std::string head = R"(["signal",{"to":")" + to +
+                             R"(","type":"offer","payload":{"n":)" + std::to_string(n) +
+                             R"(,"pad":")";
+    const std::string tail = "\"}}]";
+    std::size_t pad = kPadSizes[b % kPadSizes.size()];
+    if ((b & 8) != 0)
+        pad = fill_pad(to, in_.byte(), head.size() + tail.size());
     w_.signals[n] = SentSignal{c.index, to, false, false};
     std::string ack;
     if (with_ack)
         ack = std::to_string(ask(c, Request{Request::signal, ++c.seq, {}, n}));
     trace(name(c) + " signal #" + std::to_string(n) + " to " + to + " pad " +
           std::to_string(pad) + (with_ack ? " ack " + ack : " no-ack"));
-    send_text(c, "42" + ack + R"(["signal",{"to":")" + to + R"(","type":"offer","payload":{"n":)" +
-                     std::to_string(n) + R"(,"pad":")" + std::string(pad, 'x') + "\"}}]");
+    send_text(c, "42" + ack + head + std::string(pad, 'x') + tail);
+}
+
+// The k-th peer a client knows, in the order the server assigned them (ids
+// are random: ordering by id would make an input mean something else on
+// every run).
+std::string Harness::known_peer(const Client& c, std::size_t k) const {
+    std::vector<std::pair<std::size_t, std::string>> known;
+    for (const auto& [id, cid] : c.peers) {
+        auto a = w_.assigned.find(id);
+        known.emplace_back(a == w_.assigned.end() ? 0 : a->second.order, id);
+    }
+    std::sort(known.begin(), known.end());
+    return known[k % known.size()].second;
+}
+
+// A pad that leaves the target `headroom` bytes short of its bound (or of
+// the server's budget, whichever is nearer), so the next frame for it
+// overflows or just fits: the moment a broadcast meets a full member is
+// otherwise a window of a few bytes the fuzzer would rarely hit. Looks
+// inside the server, as only a test may.
+std::size_t Harness::fill_pad(const std::string& to, std::uint8_t headroom,
+                              std::size_t array_bytes) const {
+    auto a = w_.assigned.find(to);
+    if (a == w_.assigned.end())
+        return 0;
+    auto s = w_.clients[a->second.client]->session.lock();
+    if (!s)
+        return 0;
+    const auto& budget = w_.engine.budget();
+    const std::size_t room = std::min(kMaxQueued - std::min(kMaxQueued, s->held_bytes()),
+                                      budget.limit() - budget.used());
+    // The relayed frame: "42" and the array with "from" for "to" (2 more).
+    const std::size_t frame = 2 + array_bytes + 2;
+    if (room < frame + headroom)
+        return 0;
+    return std::min<std::size_t>(room - frame - headroom, 4000);
 }
 
 // A signal whose payload is a binary attachment: the text now, the
@@ -630,11 +674,8 @@ void Harness::binary_signal(Client& c) {
         return send_binary(c, std::move(bytes));
     }
     std::string to = "p_nobody";
-    if (!c.peers.empty() && (a & 1) == 0) {
-        auto it = c.peers.begin();
-        std::advance(it, (a >> 1) % c.peers.size());
-        to = it->first;
-    }
+    if (!c.peers.empty() && (a & 1) == 0)
+        to = known_peer(c, a >> 1);
     const std::uint64_t n = w_.next_signal++;
     w_.signals[n] = SentSignal{c.index, to, false, false};
     const std::string ack = std::to_string(ask(c, Request{Request::signal, ++c.seq, {}, n}));
