@@ -21,8 +21,8 @@ enum class Error {
 std::string_view code(Error e);
 std::string_view message(Error e);
 
-constexpr Error kAllErrors[] = {Error::bad_request,  Error::invalid_room, Error::room_full,
-                                Error::rate_limited, Error::unknown_peer, Error::too_large,
+constexpr Error kAllErrors[] = {Error::bad_request,  Error::invalid_room,   Error::room_full,
+                                Error::rate_limited, Error::unknown_peer,   Error::too_large,
                                 Error::not_in_room,  Error::client_id_taken};
 
 } // namespace fc::rooms

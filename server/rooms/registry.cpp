@@ -32,7 +32,8 @@ public:
         notices_.push_back({Kind::left, std::move(to), std::move(who), reason});
     }
     void replaced(ConnId conn) {
-        notices_.push_back({Kind::replaced, {}, Member{conn, {}, {}, {}, {}}, LeaveReason::replaced});
+        notices_.push_back(
+            {Kind::replaced, {}, Member{conn, {}, {}, {}, {}}, LeaveReason::replaced});
     }
 
     void deliver(Notifier& notifier) const {
@@ -139,9 +140,7 @@ boost::system::result<Joined, Error> Registry::join(ConnId conn, const JoinReque
 
 bool Registry::may_take(const Room& room, ConnId conn, const JoinRequest& req,
                         const std::optional<TokenDigest>& token) const {
-    const auto proven = [&](const TokenDigest& kept) {
-        return token && same_digest(kept, *token);
-    };
+    const auto proven = [&](const TokenDigest& kept) { return token && same_digest(kept, *token); };
     for (const auto& m : room.members)
         if (m.client_id == req.client_id && m.conn != conn && m.token && !proven(*m.token))
             return false;

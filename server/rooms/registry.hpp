@@ -100,8 +100,7 @@ public:
     const Member* member(ConnId conn) const;
     // Whether a current member of the room has this clientId and joined
     // with this resume token (what TURN credentials are gated on).
-    bool holds(std::string_view room_id, std::string_view client_id,
-               std::string_view token) const;
+    bool holds(std::string_view room_id, std::string_view client_id, std::string_view token) const;
 
     std::size_t room_count() const { return rooms_.size(); }
     std::size_t member_count() const { return where_.size(); }

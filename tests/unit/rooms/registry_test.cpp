@@ -179,8 +179,7 @@ TEST(Registry, RefusesATakenClientIdWithoutItsTokenAndChangesNothing) {
     ASSERT_TRUE(victim);
     r.log.clear();
     EXPECT_EQ(reg.join(3, req("room", "clientBB")).error(), Error::client_id_taken);
-    EXPECT_EQ(reg.join(3, with_token("room", "clientBB", kTokenB)).error(),
-              Error::client_id_taken);
+    EXPECT_EQ(reg.join(3, with_token("room", "clientBB", kTokenB)).error(), Error::client_id_taken);
     EXPECT_TRUE(r.log.empty()); // no replaced, no peer-left, no peer-joined
     ASSERT_NE(reg.member(2), nullptr);
     EXPECT_EQ(reg.member(2)->peer_id, victim->self.peer_id);
@@ -265,8 +264,7 @@ TEST(Registry, ReservesTheClientIdOfADisconnectedTokenHolder) {
     r.log.clear();
     clock.now += Registry::kReservationGrace - std::chrono::seconds(1);
     EXPECT_EQ(reg.join(3, req("room", "clientBB")).error(), Error::client_id_taken);
-    EXPECT_EQ(reg.join(3, with_token("room", "clientBB", kTokenB)).error(),
-              Error::client_id_taken);
+    EXPECT_EQ(reg.join(3, with_token("room", "clientBB", kTokenB)).error(), Error::client_id_taken);
     EXPECT_TRUE(r.log.empty());
     auto back = reg.join(4, with_token("room", "clientBB", kTokenA));
     ASSERT_TRUE(back);
@@ -356,7 +354,7 @@ namespace {
 // that happens.
 struct Reentrant final : Notifier {
     Registry* reg = nullptr;
-    ConnId kill = 0;          // whose send fails (once)
+    ConnId kill = 0;                    // whose send fails (once)
     std::map<ConnId, std::string> self; // conn -> its peer id
     std::map<ConnId, std::vector<std::string>> heard;
     bool told_about_itself = false;

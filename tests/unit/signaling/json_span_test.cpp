@@ -14,9 +14,9 @@ TEST(JsonSpan, SkipsEveryKindOfValue) {
 }
 
 TEST(JsonSpan, FindsTheClosingQuoteAfterRunsOfBackslashes) {
-    EXPECT_EQ(skip_value(R"("\\" x)", 0), 4u);        // "\\" : an escaped backslash
-    EXPECT_EQ(skip_value(R"("\\\"" x)", 0), 6u);     // "\\\"" : backslash, then a quote
-    EXPECT_EQ(skip_value(R"("a\\\\" x)", 0), 7u);   // two escaped backslashes
+    EXPECT_EQ(skip_value(R"("\\" x)", 0), 4u);    // "\\" : an escaped backslash
+    EXPECT_EQ(skip_value(R"("\\\"" x)", 0), 6u);  // "\\\"" : backslash, then a quote
+    EXPECT_EQ(skip_value(R"("a\\\\" x)", 0), 7u); // two escaped backslashes
     EXPECT_EQ(skip_value(R"("\"\"\"")", 0), 8u);
     EXPECT_EQ(skip_value(R"("\")", 0), std::string_view::npos);
     // memchr is bounded by the view, not by a NUL

@@ -26,8 +26,8 @@ TEST(Placeholders, AnythingGoesWithoutAttachments) {
 }
 
 TEST(Placeholders, AcceptsEachAttachmentReferencedOnceInThePayload) {
-    EXPECT_TRUE(check(
-        R"(["signal",{"to":"p","type":"t","payload":{"_placeholder":true,"num":0}}])", 1));
+    EXPECT_TRUE(
+        check(R"(["signal",{"to":"p","type":"t","payload":{"_placeholder":true,"num":0}}])", 1));
     EXPECT_TRUE(check(
         R"(["signal",{"type":"t","payload":[{"num":1,"_placeholder":true},{"x":{"_placeholder":true,"num":0}}],"to":"p"}])",
         2));
@@ -39,16 +39,17 @@ TEST(Placeholders, AcceptsEachAttachmentReferencedOnceInThePayload) {
 }
 
 TEST(Placeholders, RefusesAnAttachmentReferencedOutsideThePayload) {
-    for (const std::string raw : {
-             // in an extra key
-             R"(["signal",{"to":"p","type":"t","x":{"_placeholder":true,"num":0}}])",
-             // before the payload, which holds none
-             R"(["signal",{"to":"p","x":[{"_placeholder":true,"num":0}],"type":"t","payload":null}])",
-             // in another argument of the event
-             R"(["signal",{"to":"p","type":"t","payload":1},{"_placeholder":true,"num":0}])",
-             // no payload at all
-             R"(["signal",{"to":"p","type":"t"}])",
-         })
+    for (
+        const std::string raw : {
+            // in an extra key
+            R"(["signal",{"to":"p","type":"t","x":{"_placeholder":true,"num":0}}])",
+            // before the payload, which holds none
+            R"(["signal",{"to":"p","x":[{"_placeholder":true,"num":0}],"type":"t","payload":null}])",
+            // in another argument of the event
+            R"(["signal",{"to":"p","type":"t","payload":1},{"_placeholder":true,"num":0}])",
+            // no payload at all
+            R"(["signal",{"to":"p","type":"t"}])",
+        })
         EXPECT_FALSE(check(raw, 1)) << raw;
     // As `to` (which parse_signal refuses anyway, not being a string)
     const std::string as_to =
@@ -61,7 +62,8 @@ TEST(Placeholders, RefusesAnAttachmentReferencedOutsideThePayload) {
 }
 
 TEST(Placeholders, RefusesAMissingRepeatedOrOutOfRangeNumber) {
-    const std::string one = R"(["signal",{"to":"p","type":"t","payload":[{"_placeholder":true,"num":0}]}])";
+    const std::string one =
+        R"(["signal",{"to":"p","type":"t","payload":[{"_placeholder":true,"num":0}]}])";
     EXPECT_FALSE(check(one, 2)); // attachment 1 is never referenced
     EXPECT_FALSE(check(
         R"(["signal",{"to":"p","type":"t","payload":[{"_placeholder":true,"num":0},{"_placeholder":true,"num":0}]}])",
@@ -100,12 +102,14 @@ TEST(Placeholders, ReadsKeysAsAParserWould) {
     // ...while look-alikes in strings, and a false or non-boolean flag, are
     // no placeholders (the socket.io parsers test `_placeholder === true`).
     const std::string inside = R"({"_placeholder":true,"num":0})";
-    EXPECT_TRUE(check(R"(["signal",{"to":"p","type":"t","x":"{\"_placeholder\":true,\"num\":0}","payload":)" +
-                          inside + "}]",
-                      1));
-    EXPECT_TRUE(check(R"(["signal",{"to":"p","type":"t","x":{"_placeholder":false,"num":0},"y":{"_placeholder":"true","num":0},"payload":)" +
-                          inside + "}]",
-                      1));
+    EXPECT_TRUE(check(
+        R"(["signal",{"to":"p","type":"t","x":"{\"_placeholder\":true,\"num\":0}","payload":)" +
+            inside + "}]",
+        1));
+    EXPECT_TRUE(check(
+        R"(["signal",{"to":"p","type":"t","x":{"_placeholder":false,"num":0},"y":{"_placeholder":"true","num":0},"payload":)" +
+            inside + "}]",
+        1));
     // A placeholder's own members are not looked into (the binary replaces it).
     EXPECT_TRUE(check(
         R"(["signal",{"to":"p","type":"t","payload":{"_placeholder":true,"num":0,"k":{"_placeholder":true,"num":0}}}])",
@@ -113,7 +117,8 @@ TEST(Placeholders, ReadsKeysAsAParserWould) {
 }
 
 TEST(Placeholders, APayloadOutsideTheEventHoldsNothing) {
-    const std::string raw = R"(["signal",{"to":"p","type":"t","payload":{"_placeholder":true,"num":0}}])";
+    const std::string raw =
+        R"(["signal",{"to":"p","type":"t","payload":{"_placeholder":true,"num":0}}])";
     const std::string copy = R"({"_placeholder":true,"num":0})";
     EXPECT_FALSE(placeholders_in_payload(raw, copy, 1));
 }
