@@ -114,6 +114,22 @@ const std::vector<Option>& options() {
              return parse_number<std::size_t>(v, c.engine.max_queued_bytes, 64 * 1024,
                                               1024 * 1024 * 1024);
          }},
+        {"memory-budget", "FC_MEMORY_BUDGET", "BYTES",
+         "what the server may hold for all clients together: queues, incomplete frames, "
+         "attachments (default 268435456; half of it for what clients send)",
+         [](C& c, std::string_view v) {
+             return parse_number<std::size_t>(v, c.engine.memory_budget, 1024 * 1024,
+                                              std::size_t{1} << 40);
+         }},
+        {"write-timeout", "FC_WRITE_TIMEOUT", "MS",
+         "cut a WebSocket whose write has not completed after this (default 30000)",
+         [](C& c, std::string_view v) { return parse_ms(v, c.engine.write_timeout, 100); }},
+        {"attachment-timeout", "FC_ATTACHMENT_TIMEOUT", "MS",
+         "close a client whose announced binary attachments do not all arrive in this time "
+         "(default 10000)",
+         [](C& c, std::string_view v) {
+             return parse_ms(v, c.socketio.attachment_timeout, 50);
+         }},
         {"room-size", "FC_ROOM_SIZE", "N", "members per room (default 64)",
          [](C& c, std::string_view v) {
              return parse_number<std::size_t>(v, c.limits.max_room_size, 1, 100000);
@@ -307,12 +323,15 @@ std::variant<Parsed, std::string> parse_config(int argc, const char* const* argv
         return "--tls-cert and --tls-key go together";
     if (!c.ice.turn_secret.empty() && c.ice.turn_urls.empty())
         return "--turn-secret needs --turn-urls";
+    // A packet's attachments together may be as large as one message.
+    c.socketio.max_attachment_bytes = c.engine.max_payload;
     if (c.protocol_test_mode) {
         // Exactly what the official suites assert (see docs/protocol-tests.md).
         c.engine.ping_interval = std::chrono::milliseconds(300);
         c.engine.ping_timeout = std::chrono::milliseconds(200);
         c.engine.max_payload = 1'000'000;
         c.socketio.connect_timeout = std::chrono::milliseconds(1000);
+        c.socketio.max_attachment_bytes = c.engine.max_payload;
     }
     return parsed;
 }

@@ -85,13 +85,11 @@ TEST(Config, HelpAndVersionAreActions) {
 
 TEST(Config, AllowedHostsAreNormalizedNames) {
     const auto c = config({"--allowed-hosts", "Chat.Example.org, festival.lan:3000,*"});
-    EXPECT_EQ(c.allowed_hosts,
-              (std::vector<std::string>{"chat.example.org", "festival.lan", "*"}));
+    EXPECT_EQ(c.allowed_hosts, (std::vector<std::string>{"chat.example.org", "festival.lan", "*"}));
     EXPECT_TRUE(config({}).allowed_hosts.empty());
     EXPECT_NE(error({"--allowed-hosts", "https://chat.example.org"}).find("--allowed-hosts"),
               std::string::npos);
-    EXPECT_NE(error({}, {{"FC_ALLOWED_HOSTS", "a b"}}).find("FC_ALLOWED_HOSTS"),
-              std::string::npos);
+    EXPECT_NE(error({}, {{"FC_ALLOWED_HOSTS", "a b"}}).find("FC_ALLOWED_HOSTS"), std::string::npos);
 }
 
 TEST(Config, AllowedHostsFlagReplacesTheVariable) {
@@ -101,7 +99,23 @@ TEST(Config, AllowedHostsFlagReplacesTheVariable) {
 
 TEST(Config, HelpListsEverySetting) {
     const auto help = help_text();
-    for (const char* flag : {"--allowed-hosts", "FC_ALLOWED_HOSTS", "--cors-origin", "--public-url",
-                             "--turn-ttl"})
+    for (const char* flag :
+         {"--allowed-hosts", "FC_ALLOWED_HOSTS", "--cors-origin", "--public-url", "--turn-ttl"})
         EXPECT_NE(help.find(flag), std::string::npos) << flag;
+}
+
+TEST(Config, MemoryBoundsAndDeadlines) {
+    const auto d = config({});
+    EXPECT_EQ(d.engine.memory_budget, 256u * 1024 * 1024);
+    EXPECT_EQ(d.engine.write_timeout.count(), 30000);
+    EXPECT_EQ(d.socketio.attachment_timeout.count(), 10000);
+    EXPECT_EQ(d.socketio.max_attachment_bytes, d.engine.max_payload);
+    const auto c = config({"--memory-budget", "16000000", "--write-timeout", "2000",
+                           "--attachment-timeout", "500", "--max-payload", "50000"});
+    EXPECT_EQ(c.engine.memory_budget, 16000000u);
+    EXPECT_EQ(c.engine.write_timeout.count(), 2000);
+    EXPECT_EQ(c.socketio.attachment_timeout.count(), 500);
+    EXPECT_EQ(c.socketio.max_attachment_bytes, 50000u); // follows maxPayload
+    EXPECT_NE(error({"--memory-budget", "1000"}).find("memory-budget"), std::string::npos);
+    EXPECT_NE(error({"--write-timeout", "5"}).find("write-timeout"), std::string::npos);
 }
