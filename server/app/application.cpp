@@ -115,11 +115,12 @@ struct Application::Impl {
             rc.cors_origins.push_back(std::move(origin));
         rc.connections_per_ip = config.connections_per_ip;
         rc.ice = config.ice;
-        // TODO(rooms): return service.registry().holds(room_id, client_id, resume_token)
-        // once Registry::holds lands; until then nobody gets TURN credentials from
-        // /api/ice-servers (members still get them in their join acknowledgement).
-        rc.is_member = [](std::string_view /*room_id*/, std::string_view /*client_id*/,
-                          std::string_view /*resume_token*/) { return false; };
+        // /api/ice-servers hands TURN credentials only to a proven member.
+        // The router lives in this Impl, after `service`, so `this` outlives it.
+        rc.is_member = [this](std::string_view room_id, std::string_view client_id,
+                              std::string_view resume_token) {
+            return service.registry().holds(room_id, client_id, resume_token);
+        };
         http::Sources sources;
         sources.engine = &engine;
         sources.io = &io;

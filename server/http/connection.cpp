@@ -80,7 +80,7 @@ template <class Stream> void Connection<Stream>::on_read(boost::system::error_co
         auto& up = std::get<Router::Upgrade>(route);
         if constexpr (is_tls<Stream>()) {
             auto ws = std::make_shared<engineio::WebSocketTransport<Stream>>(std::move(stream_),
-                                                                            *up.engine);
+                                                                             *up.engine);
             ws->accept(req, std::move(up.query), remote_);
         } else {
             // Plain TCP: the transport keeps the bare socket (no timers).
@@ -147,13 +147,12 @@ template <class Stream> void Connection<Stream>::do_close() {
 template <class Stream> void Connection<Stream>::linger(std::size_t dropped) {
     if constexpr (!is_tls<Stream>()) {
         buffer_.clear();
-        stream_.async_read_some(
-            buffer_.prepare(16 * 1024),
-            [self = this->shared_from_this(), dropped](boost::system::error_code ec,
-                                                       std::size_t n) {
-                if (!ec && dropped + n < kMaxLingerBytes)
-                    self->linger(dropped + n);
-            });
+        stream_.async_read_some(buffer_.prepare(16 * 1024),
+                                [self = this->shared_from_this(),
+                                 dropped](boost::system::error_code ec, std::size_t n) {
+                                    if (!ec && dropped + n < kMaxLingerBytes)
+                                        self->linger(dropped + n);
+                                });
     }
 }
 

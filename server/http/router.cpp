@@ -157,8 +157,9 @@ std::optional<Response> Router::refuse_engine_request(const Request& req, std::s
     // A flood guard on new sessions per address (the sid-less handshake).
     if (query.find("sid=") == std::string_view::npos && !take(per_ip_, remote)) {
         ++stats_.rate_limited_connections;
-        return make_response(req, beast_http::status::too_many_requests, "application/json",
-                             R"({"code":4,"message":"Too many new connections from this address"})");
+        return make_response(
+            req, beast_http::status::too_many_requests, "application/json",
+            R"({"code":4,"message":"Too many new connections from this address"})");
     }
     return std::nullopt;
 }
@@ -232,13 +233,17 @@ Response Router::ice_servers(const Request& req, std::string_view query,
         return make_response(req, beast_http::status::bad_request, "application/json",
                              R"({"error":"invalid roomId"})");
     const std::string token = query_param(query, "resumeToken");
+    if (!token.empty() && !rooms::valid_resume_token(token))
+        return make_response(req, beast_http::status::bad_request, "application/json",
+                             R"({"error":"invalid resumeToken"})");
     // TURN relays cost the operator bandwidth: credentials only for a
     // caller who proves a seat in a room. STUN servers are public anyway.
     const bool member = !room.empty() && !token.empty() && config_.is_member &&
                         config_.is_member(room, client, token);
     boost::json::object o;
-    o["iceServers"] = member ? ice_servers_json(config_.ice, client, std::chrono::system_clock::now())
-                             : stun_servers_json(config_.ice);
+    o["iceServers"] = member
+                          ? ice_servers_json(config_.ice, client, std::chrono::system_clock::now())
+                          : stun_servers_json(config_.ice);
     return make_response(req, beast_http::status::ok, "application/json",
                          boost::json::serialize(o));
 }

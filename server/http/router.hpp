@@ -24,9 +24,9 @@ class Server;
 namespace fc::http {
 
 // Whether a caller holds a seat in a room: its client id and the secret
-// resume token its join acknowledgement carried. Called on the io thread.
-using MembershipCheck = std::function<bool(
-    std::string_view room_id, std::string_view client_id, std::string_view resume_token)>;
+// resume token it sent with join-room. Called on the io thread.
+using MembershipCheck = std::function<bool(std::string_view room_id, std::string_view client_id,
+                                           std::string_view resume_token)>;
 
 struct RouterConfig {
     std::vector<std::string> cors_origins;

@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { connect } from "node:net";
-import { startServer, joined, emitWithAck, once, handshake, rawSocket, uniqueRoom, withDeadline } from "../support/server.mjs";
+import {
+  startServer, joined, emitWithAck, once, handshake, rawSocket, uniqueRoom, withDeadline, connectClient, clientId,
+} from "../support/server.mjs";
 
 let server;
 let webRoot;
@@ -92,25 +94,37 @@ test("ICE servers: STUN only for callers who prove no room seat", async () => {
   assert.ok(iceServers[0].urls.every((u) => u.startsWith("stun:")));
   assert.ok(!iceServers.some((s) => s.username || s.credential));
   const guess = await (await fetch(
-    `${server.url}/api/ice-servers?clientId=abcdefgh&roomId=${uniqueRoom("g")}&resumeToken=guess`)).json();
+    `${server.url}/api/ice-servers?clientId=abcdefgh&roomId=${uniqueRoom("g")}&resumeToken=a-guessed-token-0000`)).json();
   assert.ok(!guess.iceServers.some((s) => s.username));
 });
 
-test("ICE servers: a member with its resume token gets TURN credentials",
-  { todo: "until application.cpp wires is_member to Registry::holds" }, async () => {
+test("ICE servers: a member with its resume token gets TURN credentials", async () => {
   const room = uniqueRoom("ice");
-  const a = await joined(server.url, room);
-  assert.equal(typeof a.ack.resumeToken, "string");
-  const q = new URLSearchParams({ clientId: a.clientId, roomId: room, resumeToken: a.ack.resumeToken });
-  const { iceServers } = await (await fetch(`${server.url}/api/ice-servers?${q}`)).json();
-  const turn = iceServers.find((s) => s.username);
-  a.socket.close();
-  assert.ok(turn && turn.username.endsWith(`:${a.clientId}`));
+  const id = clientId();
+  const resumeToken = `tok-${process.pid}-${Date.now()}`.padEnd(24, "x");
+  const socket = await connectClient(server.url);
+  const ack = await emitWithAck(socket, "join-room", { roomId: room, clientId: id, displayName: "", resumeToken });
+  assert.equal(ack.ok, true);
+  const ice = async (q) => (await (await fetch(`${server.url}/api/ice-servers?${new URLSearchParams(q)}`)).json()).iceServers;
+  const turn = (await ice({ clientId: id, roomId: room, resumeToken })).find((s) => s.username);
+  assert.ok(turn, "a member gets TURN");
+  assert.ok(turn.username.endsWith(`:${id}`));
+  assert.equal(turn.credential, createHmac("sha1", "s3cret").update(turn.username).digest("base64"));
+  // a wrong token, another room or another clientId prove nothing
+  for (const q of [{ clientId: id, roomId: room, resumeToken: resumeToken.replace(/.$/, "y") },
+    { clientId: id, roomId: uniqueRoom("other"), resumeToken }, { clientId: clientId(), roomId: room, resumeToken }]) {
+    assert.ok(!(await ice(q)).some((s) => s.username), JSON.stringify(q));
+  }
+  // after leaving, the token no longer qualifies
+  await emitWithAck(socket, "leave-room", {});
+  assert.ok(!(await ice({ clientId: id, roomId: room, resumeToken })).some((s) => s.username));
+  socket.close();
 });
 
 test("ICE servers: clientId follows the contract's rule", async () => {
   for (const q of ["", "clientId=", "clientId=short", "clientId=abcdefgh%0Aevil", "clientId=abcd:efgh",
-    `clientId=${"a".repeat(65)}`, "clientId=abcdefgh&roomId=BAD%20ROOM"]) {
+    `clientId=${"a".repeat(65)}`, "clientId=abcdefgh&roomId=BAD%20ROOM",
+    "clientId=abcdefgh&roomId=blue&resumeToken=short"]) {
     const res = await fetch(`${server.url}/api/ice-servers?${q}`);
     assert.equal(res.status, 400, q);
     assert.equal(typeof (await res.json()).error, "string", q);

@@ -38,8 +38,8 @@ TEST(SameOrigin, IsExactNotAPrefix) {
 
 TEST(CorsPolicy, PreflightFromAnUnlistedOriginGetsNoCorsHeaders) {
     const CorsPolicy cors({"https://app.example.org"}, false);
-    const auto res = cors.preflight(request("http://evil.example", "127.0.0.1:3000",
-                                            bh::verb::options));
+    const auto res =
+        cors.preflight(request("http://evil.example", "127.0.0.1:3000", bh::verb::options));
     EXPECT_EQ(res.result(), bh::status::forbidden);
     EXPECT_EQ(res.count(bh::field::access_control_allow_origin), 0u);
     EXPECT_EQ(res.count(bh::field::access_control_allow_credentials), 0u);
@@ -48,8 +48,8 @@ TEST(CorsPolicy, PreflightFromAnUnlistedOriginGetsNoCorsHeaders) {
 
 TEST(CorsPolicy, PreflightFromAListedOriginIsAnswered) {
     const CorsPolicy cors({"https://app.example.org"}, false);
-    const auto res = cors.preflight(request("https://app.example.org", "127.0.0.1:3000",
-                                            bh::verb::options));
+    const auto res =
+        cors.preflight(request("https://app.example.org", "127.0.0.1:3000", bh::verb::options));
     EXPECT_EQ(res.result(), bh::status::no_content);
     EXPECT_EQ(res[bh::field::access_control_allow_origin], "https://app.example.org");
     EXPECT_EQ(res[bh::field::access_control_allow_credentials], "true");

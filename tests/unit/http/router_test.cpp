@@ -28,7 +28,9 @@ struct RouterTest : ::testing::Test {
     StaticFiles files{"/nonexistent-web-root"};
     std::optional<Router> router;
 
-    void make(RouterConfig config) { router.emplace(std::move(config), engine, nullptr, files, Sources{}); }
+    void make(RouterConfig config) {
+        router.emplace(std::move(config), engine, nullptr, files, Sources{});
+    }
 
     Response get(std::string_view target, std::string_view host = "127.0.0.1:3000",
                  std::string_view remote = "10.0.0.7", std::string_view origin = "",
@@ -57,7 +59,9 @@ struct RouterTest : ::testing::Test {
 
 RouterConfig with_turn() {
     RouterConfig c;
-    c.ice = IceConfig{{"stun:stun.example:3478"}, {"turn:turn.example:3478"}, "s3cret",
+    c.ice = IceConfig{{"stun:stun.example:3478"},
+                      {"turn:turn.example:3478"},
+                      "s3cret",
                       std::chrono::seconds(3600)};
     return c;
 }
@@ -129,7 +133,8 @@ TEST_F(RouterTest, IceServersRejectsMissingOrMalformedClientIds) {
     for (const char* target :
          {"/api/ice-servers", "/api/ice-servers?clientId=", "/api/ice-servers?clientId=short",
           "/api/ice-servers?clientId=abcdefgh%0Aevil", "/api/ice-servers?clientId=abcd:efgh",
-          "/api/ice-servers?clientId=abcdefgh&roomId=BAD%20ROOM"}) {
+          "/api/ice-servers?clientId=abcdefgh&roomId=BAD%20ROOM",
+          "/api/ice-servers?clientId=abcdefgh&roomId=blue&resumeToken=short"}) {
         auto res = get(target);
         EXPECT_EQ(res.result(), bh::status::bad_request) << target;
         EXPECT_NO_THROW(boost::json::parse(res.body())) << target;
@@ -140,29 +145,36 @@ TEST_F(RouterTest, IceServersGiveNonMembersStunOnly) {
     auto c = with_turn();
     c.is_member = [](std::string_view, std::string_view, std::string_view) { return false; };
     make(c);
-    auto list = ice_list(get("/api/ice-servers?clientId=abcdefgh&roomId=blue&resumeToken=x"));
+    auto list = ice_list(
+        get("/api/ice-servers?clientId=abcdefgh&roomId=blue&resumeToken=wrong-token-123456"));
     ASSERT_EQ(list.size(), 1u);
     EXPECT_FALSE(list[0].as_object().contains("username"));
     // No membership check configured: nobody qualifies.
     make(with_turn());
-    EXPECT_EQ(ice_list(get("/api/ice-servers?clientId=abcdefgh&roomId=blue&resumeToken=x")).size(),
-              1u);
+    EXPECT_EQ(
+        ice_list(
+            get("/api/ice-servers?clientId=abcdefgh&roomId=blue&resumeToken=wrong-token-123456"))
+            .size(),
+        1u);
 }
 
 TEST_F(RouterTest, IceServersGiveProvenMembersTurnCredentials) {
     auto c = with_turn();
     c.is_member = [](std::string_view room, std::string_view client, std::string_view token) {
-        return room == "blue-tiger" && client == "abcdefgh" && token == "t0ken";
+        return room == "blue-tiger" && client == "abcdefgh" && token == "the-right-token-1234";
     };
     make(c);
-    auto list = ice_list(
-        get("/api/ice-servers?clientId=abcdefgh&roomId=blue-tiger&resumeToken=t0ken"));
+    auto list = ice_list(get(
+        "/api/ice-servers?clientId=abcdefgh&roomId=blue-tiger&resumeToken=the-right-token-1234"));
     ASSERT_EQ(list.size(), 2u);
     EXPECT_TRUE(list[1].as_object().at("username").as_string().ends_with(":abcdefgh"));
     // The wrong token, or none, proves nothing.
-    EXPECT_EQ(ice_list(get("/api/ice-servers?clientId=abcdefgh&roomId=blue-tiger&resumeToken=x"))
-                  .size(),
-              1u);
+    EXPECT_EQ(
+        ice_list(
+            get("/api/"
+                "ice-servers?clientId=abcdefgh&roomId=blue-tiger&resumeToken=wrong-token-123456"))
+            .size(),
+        1u);
     EXPECT_EQ(ice_list(get("/api/ice-servers?clientId=abcdefgh&roomId=blue-tiger")).size(), 1u);
 }
 
