@@ -125,6 +125,24 @@ std::string prometheus_text(const Sources& s) {
     metric(out, "fc_slow_consumers_dropped_total", "counter",
            "Clients dropped because their send queue overflowed.");
     sample(out, "fc_slow_consumers_dropped_total", es.slow_consumers);
+    metric(out, "fc_memory_held_bytes", "gauge",
+           "Bytes held for clients (queued, being written, buffered input), all and input alone.");
+    sample(out, "fc_memory_held_bytes", s.engine->budget().used(), R"(kind="all")");
+    sample(out, "fc_memory_held_bytes", s.engine->budget().input_used(), R"(kind="input")");
+    metric(out, "fc_memory_budget_bytes", "gauge", "What may be held for all clients together.");
+    sample(out, "fc_memory_budget_bytes", s.engine->budget().limit());
+    metric(out, "fc_memory_budget_refusals_total", "counter",
+           "Bytes refused because the memory budget was spent (the client is dropped).");
+    sample(out, "fc_memory_budget_refusals_total", es.over_budget);
+    metric(out, "fc_memory_limited_total", "counter",
+           "Clients closed because their buffered input did not fit their bound or the budget.");
+    sample(out, "fc_memory_limited_total", es.memory_limited);
+    metric(out, "fc_write_timeouts_total", "counter",
+           "WebSocket connections cut because a write was stuck past --write-timeout.");
+    sample(out, "fc_write_timeouts_total", es.write_timeouts);
+    metric(out, "fc_attachment_timeouts_total", "counter",
+           "Clients closed because announced attachments did not arrive in time.");
+    sample(out, "fc_attachment_timeouts_total", ios.attachment_timeouts);
     metric(out, "fc_http_requests_total", "counter", "HTTP requests served.");
     sample(out, "fc_http_requests_total", s.http->requests);
     metric(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
