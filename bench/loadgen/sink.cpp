@@ -32,7 +32,7 @@ using Directory = std::unordered_map<std::string, std::weak_ptr<SinkSession>>;
 class SinkSession : public std::enable_shared_from_this<SinkSession> {
 public:
     SinkSession(tcp::socket s, Directory& dir, std::size_t n)
-        : sock_(std::move(s)), dir_(dir), peer_("p" + std::to_string(n)) {}
+        : sock_(std::move(s)), dir_(dir), peer_(std::string(1, 'p').append(std::to_string(n))) {}
 
     void start() {
         boost::system::error_code ignored;

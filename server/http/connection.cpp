@@ -51,12 +51,49 @@ template <class Stream> void Connection<Stream>::do_read() {
     parser_->header_limit(kMaxHeaderBytes);
     parser_->body_limit(router_.body_limit());
     beast::get_lowest_layer(stream_).expires_after(kRequestTimeout);
+    beast_http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
+            self->on_header(ec);
+        });
+}
+
+template <class Stream> void Connection<Stream>::on_header(boost::system::error_code ec) {
+    if (ec || parser_->is_done())
+        return on_read(ec);
+    // A body follows. What it may grow to is taken from the server's
+    // memory budget before it is read (its input half: a thousand
+    // connections trickling bodies must not crowd out what is sent to the
+    // phones), and given back once the request was handled.
+    const auto length = parser_->content_length();
+    const std::size_t want = length ? static_cast<std::size_t>(*length) : router_.body_limit();
+    if (want <= router_.body_limit()) {
+        if (!router_.budget().take_input(want)) {
+            ++router_.stats().over_budget;
+            return refuse(beast_http::status::service_unavailable,
+                          R"({"code":3,"message":"Server busy, try again"})");
+        }
+        charged_ = want;
+    }
+    // (A declared length over the limit is refused by the parser: 413. A
+    // chunked body, of unknown length, is charged the limit.)
     beast_http::async_read(stream_, buffer_, *parser_,
                            [self = this->shared_from_this()](boost::system::error_code ec,
                                                              std::size_t) { self->on_read(ec); });
 }
 
+template <class Stream> void Connection<Stream>::give_back() {
+    router_.budget().give_input(charged_);
+    charged_ = 0;
+}
+
 template <class Stream> void Connection<Stream>::on_read(boost::system::error_code ec) {
+    // Whatever happens next, the body is either gone or handled
+    // synchronously below: its bytes go back to the budget after.
+    struct GiveBack {
+        Connection& c;
+        ~GiveBack() { c.give_back(); }
+    } give_back_after{*this};
     if (ec == beast_http::error::end_of_stream)
         return do_close();
     // Answer instead of dropping silently: the client learns why.

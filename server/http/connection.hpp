@@ -29,7 +29,9 @@ public:
 
 private:
     void do_read();
+    void on_header(boost::system::error_code ec);
     void on_read(boost::system::error_code ec);
+    void give_back();
     void on_write(boost::system::error_code ec, bool close);
     // Answers a request that could not be read (too large) and closes.
     void refuse(beast_http::status status, std::string_view body);
@@ -43,6 +45,7 @@ private:
     boost::beast::flat_buffer buffer_;
     std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
     std::shared_ptr<Response> writing_;
+    std::size_t charged_ = 0; // the body's bytes taken from the memory budget
 };
 
 using PlainConnection = Connection<boost::beast::tcp_stream>;

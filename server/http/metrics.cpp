@@ -132,8 +132,10 @@ std::string prometheus_text(const Sources& s) {
     metric(out, "fc_memory_budget_bytes", "gauge", "What may be held for all clients together.");
     sample(out, "fc_memory_budget_bytes", s.engine->budget().limit());
     metric(out, "fc_memory_budget_refusals_total", "counter",
-           "Bytes refused because the memory budget was spent (the client is dropped).");
-    sample(out, "fc_memory_budget_refusals_total", es.over_budget);
+           "Refusals because the memory budget was spent: a client dropped, a request body "
+           "answered 503.");
+    sample(out, "fc_memory_budget_refusals_total", es.over_budget, R"(what="client")");
+    sample(out, "fc_memory_budget_refusals_total", s.http->over_budget, R"(what="request-body")");
     metric(out, "fc_memory_limited_total", "counter",
            "Clients closed because their buffered input did not fit their bound or the budget.");
     sample(out, "fc_memory_limited_total", es.memory_limited);

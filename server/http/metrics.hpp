@@ -28,6 +28,7 @@ struct HttpStats {
     std::uint64_t qr_renders = 0;
     std::uint64_t qr_cache_hits = 0;
     std::uint64_t qr_rate_limited = 0;
+    std::uint64_t over_budget = 0; // request bodies refused with 503: the budget was spent
 };
 
 struct Sources {

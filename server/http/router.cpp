@@ -103,6 +103,10 @@ Router::Router(RouterConfig config, engineio::Server& engine, engineio::Server* 
     sources_.http = &stats_;
 }
 
+engineio::MemoryBudget& Router::budget() {
+    return engine_.budget();
+}
+
 std::size_t Router::body_limit() const {
     std::size_t limit = engine_.settings().max_payload;
     if (test_engine_)

@@ -18,6 +18,7 @@
 #include <variant>
 
 namespace fc::engineio {
+class MemoryBudget;
 class Server;
 }
 
@@ -72,6 +73,8 @@ public:
     std::variant<Upgrade, Response> upgrade(const Request& req, const std::string& remote);
 
     HttpStats& stats() { return stats_; }
+    // The engine's memory budget, which request bodies count against too.
+    engineio::MemoryBudget& budget();
 
 private:
     engineio::Server* engine_for(std::string_view path) const;

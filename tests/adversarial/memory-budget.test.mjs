@@ -10,10 +10,11 @@
 // closed: every partial frame is held.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import net from "node:net";
 import { startServer, uniqueRoom } from "../support/server.mjs";
 import {
   RawWs, maskedHeader, joinedWs, optionalFlags, capSanitizerQuarantine, rssBytes, assertHealthy, waitFor,
-  slow, MB, sleep,
+  metric, rawHttp, slow, MB, sleep,
 } from "../support/adversary.mjs";
 
 capSanitizerQuarantine();
@@ -50,6 +51,35 @@ test("partial frames over many connections are bounded by the memory budget", as
   } finally {
     member?.socket.close();
     for (const w of conns) w.destroy();
+    await server.stop();
+  }
+});
+
+// Request bodies count too: a polling POST announces its length, and the
+// server takes it from the budget's input half before reading the body, so
+// connections trickling large bodies cannot add up past the budget either.
+test("request bodies being read are bounded by the memory budget (503 beyond)", async () => {
+  const budget = 2 * MB; // input may use half: one 900 KB body fits, two do not
+  const server = await startServer([...optionalFlags({ "--memory-budget": budget })]);
+  const socks = [];
+  try {
+    const head = (n) =>
+      `POST /socket.io/?EIO=4&transport=polling&sid=none HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n` +
+      `Content-Length: ${n}\r\n\r\n`;
+    const held = () => metric(server, 'fc_memory_held_bytes{kind="input"}');
+    const first = net.connect({ host: "127.0.0.1", port: server.port });
+    socks.push(first);
+    first.on("error", () => {});
+    first.write(head(900000) + "x".repeat(100)); // and then nothing: a trickled body
+    await waitFor(async () => (await held()) === 900000, 5000, "the first body charged to the budget");
+    const second = await rawHttp(server.port, head(900000) + "y".repeat(100));
+    assert.equal(second.status, 503, "a body that does not fit the budget is refused, not read");
+    assert.equal(await metric(server, 'fc_memory_budget_refusals_total{what="request-body"}'), 1);
+    first.destroy(); // the client goes away mid-body: its bytes go back
+    await waitFor(async () => (await held()) === 0, 5000, "the budget given back");
+    await assertHealthy(server, assert);
+  } finally {
+    for (const s of socks) s.destroy();
     await server.stop();
   }
 });

@@ -54,7 +54,7 @@ test("metrics move with joins, relays and errors", async () => {
   for (const m of ['fc_connections{transport="websocket"}', 'fc_connections{transport="polling"}', "fc_rooms", "fc_members",
     "fc_joins_total", "fc_relays_total", 'fc_errors_total{code="invalid-room"}', "fc_bytes_received_total",
     "fc_bytes_sent_total", "fc_slow_consumers_dropped_total", "process_resident_memory_bytes",
-    'fc_memory_held_bytes{kind="all"}', 'fc_memory_held_bytes{kind="input"}', "fc_memory_budget_bytes", "fc_memory_budget_refusals_total",
+    'fc_memory_held_bytes{kind="all"}', 'fc_memory_held_bytes{kind="input"}', "fc_memory_budget_bytes", 'fc_memory_budget_refusals_total{what="client"}',
     "fc_memory_limited_total", "fc_write_timeouts_total", "fc_attachment_timeouts_total"]) {
     assert.ok(text.includes(`\n${m} `) || text.startsWith(`${m} `), m);
   }

@@ -23,8 +23,10 @@ struct Recorder final : Notifier {
     void replaced(ConnId conn) override { log.push_back("replaced " + std::to_string(conn)); }
     static std::string list(std::span<const ConnId> to) {
         std::string s;
-        for (auto c : to)
-            s += " " + std::to_string(c);
+        for (auto c : to) {
+            s += ' ';
+            s += std::to_string(c);
+        }
         return s;
     }
 };
