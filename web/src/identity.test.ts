@@ -1,20 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadIdentity, renewClientId } from "./identity";
+import { memoryStorage } from "./testing/memory-storage";
 
-/** sessionStorage / localStorage as a Map. */
-function memoryStorage(init: Record<string, string> = {}): Storage {
-  const m = new Map(Object.entries(init));
-  return {
-    get length() {
-      return m.size;
-    },
-    clear: () => m.clear(),
-    getItem: (k) => m.get(k) ?? null,
-    key: (i) => [...m.keys()][i] ?? null,
-    removeItem: (k) => void m.delete(k),
-    setItem: (k, v) => void m.set(k, String(v)),
-  };
-}
 
 const TOKEN = /^[A-Za-z0-9_-]{24,128}$/;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Identity } from "../identity";
+import { memoryStorage } from "../testing/memory-storage";
 
 // The socket every SignalingClient in this file gets: records joins and
 // answers them from a script.
@@ -48,19 +49,6 @@ vi.mock("socket.io-client", () => ({ io: () => socket }));
 
 const { RoomSession } = await import("./room-session");
 
-function memoryStorage(): Storage {
-  const m = new Map<string, string>();
-  return {
-    get length() {
-      return m.size;
-    },
-    clear: () => m.clear(),
-    getItem: (k) => m.get(k) ?? null,
-    key: (i) => [...m.keys()][i] ?? null,
-    removeItem: (k) => void m.delete(k),
-    setItem: (k, v) => void m.set(k, String(v)),
-  };
-}
 
 const me: Identity = { clientId: "meMeMeMe1", displayName: "Me", resumeToken: "tokenMMMMMMMMMMMMMMMMMMMMMMMMMMM" };
 const settle = () => new Promise((r) => setTimeout(r, 0));
