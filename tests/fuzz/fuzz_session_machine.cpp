@@ -53,8 +53,8 @@ constexpr std::size_t kMaxQueued = 8 * 1024;
 constexpr std::array<std::size_t, 4> kBudgets = {24 * 1024, 40 * 1024, 64 * 1024, 64 * 1024};
 constexpr std::array<std::size_t, 4> kPadSizes = {0, 120, 1200, 3600};
 constexpr std::array<std::string_view, 3> kRooms = {"alpha", "bravo", "charlie"};
-constexpr std::array<std::string_view, 4> kClientIds = {"client-aaaa", "client-bbbb",
-                                                        "client-cccc", "client-dddd"};
+constexpr std::array<std::string_view, 4> kClientIds = {"client-aaaa", "client-bbbb", "client-cccc",
+                                                        "client-dddd"};
 constexpr std::array<std::string_view, 2> kTokens = {"tokenAAAAAAAAAAAAAAAAAA",
                                                      "tokenBBBBBBBBBBBBBBBBBB"};
 constexpr std::string_view kPollQuery = "EIO=4&transport=polling";
@@ -266,8 +266,8 @@ sio::Settings socketio_settings() {
 
 fc::signaling::Limits service_limits() {
     fc::signaling::Limits l;
-    l.max_room_size = 4;  // eight clients, three rooms: room-full happens
-    l.events = {0, 0};    // no rate limit: it reads the clock
+    l.max_room_size = 4; // eight clients, three rooms: room-full happens
+    l.events = {0, 0};   // no rate limit: it reads the clock
     return l;
 }
 
@@ -614,9 +614,8 @@ void Harness::signal(Client& c) {
     }
     const bool with_ack = (b & 4) == 0;
     const std::uint64_t n = w_.next_signal++;
-    const std::string head = R"(["signal",{"to":")" + to +
-                             R"(","type":"offer","payload":{"n":)" + std::to_string(n) +
-                             R"(,"pad":")";
+    const std::string head = R"(["signal",{"to":")" + to + R"(","type":"offer","payload":{"n":)" +
+                             std::to_string(n) + R"(,"pad":")";
     const std::string tail = "\"}}]";
     std::size_t pad = kPadSizes[b % kPadSizes.size()];
     if ((b & 8) != 0)
@@ -625,8 +624,8 @@ void Harness::signal(Client& c) {
     std::string ack;
     if (with_ack)
         ack = std::to_string(ask(c, Request{Request::signal, ++c.seq, {}, n}));
-    trace(name(c) + " signal #" + std::to_string(n) + " to " + to + " pad " +
-          std::to_string(pad) + (with_ack ? " ack " + ack : " no-ack"));
+    trace(name(c) + " signal #" + std::to_string(n) + " to " + to + " pad " + std::to_string(pad) +
+          (with_ack ? " ack " + ack : " no-ack"));
     send_text(c, "42" + ack + head + std::string(pad, 'x') + tail);
 }
 
@@ -683,9 +682,8 @@ void Harness::binary_signal(Client& c) {
     w_.signals[n] = SentSignal{c.index, to, false, false};
     const std::string ack = std::to_string(ask(c, Request{Request::signal, ++c.seq, {}, n}));
     trace(name(c) + " binary signal #" + std::to_string(n) + " to " + to + " ack " + ack);
-    send_text(c, "451-" + ack + R"(["signal",{"to":")" + to +
-                     R"(","type":"file","payload":{"n":)" + std::to_string(n) +
-                     R"(,"data":{"_placeholder":true,"num":0}}}])");
+    send_text(c, "451-" + ack + R"(["signal",{"to":")" + to + R"(","type":"file","payload":{"n":)" +
+                     std::to_string(n) + R"(,"data":{"_placeholder":true,"num":0}}}])");
     std::string bytes(kPadSizes[(a >> 4) % kPadSizes.size()] + 1, '\x7f');
     if (a & 0x08)
         c.pending_attachment = std::move(bytes);
@@ -771,8 +769,8 @@ void Harness::upgrade(Client& c) {
         auto link = std::make_shared<Link>();
         link->world = &w_;
         link->owner = &c;
-        auto s = w_.engine.attach_websocket(std::string(kWsQuery) + "&sid=" + c.sid, c.address,
-                                            link);
+        auto s =
+            w_.engine.attach_websocket(std::string(kWsQuery) + "&sid=" + c.sid, c.address, link);
         trace(name(c) + " upgrade probe" + (s ? "" : " refused"));
         if (!s)
             return;
@@ -824,8 +822,8 @@ void Harness::namespace_cycle(Client& c) {
 }
 
 void Harness::malformed(Client& c) {
-    static constexpr std::array<std::string_view, 6> kBad = {
-        "4garbage", "49", "42", "4/nowhere,0", R"(43["x"])", "7"};
+    static constexpr std::array<std::string_view, 6> kBad = {"4garbage",    "49",         "42",
+                                                             "4/nowhere,0", R"(43["x"])", "7"};
     const std::uint8_t a = in_.byte();
     const auto bad = kBad[a % kBad.size()];
     trace(name(c) + " malformed " + std::string(bad));
@@ -887,10 +885,9 @@ void Harness::step(std::uint8_t op) {
         for (std::size_t i = 0; i < kSlots; ++i) {
             const std::size_t at = (slot + i) % kSlots;
             if (auto s = w_.slots[at]; !s || w_.clients[*s]->gone)
-                return open(at,
-                            op % 24 == 0 ? eio::TransportKind::polling
-                                         : eio::TransportKind::websocket,
-                            (who & 0x80) == 0);
+                return open(
+                    at, op % 24 == 0 ? eio::TransportKind::polling : eio::TransportKind::websocket,
+                    (who & 0x80) == 0);
         }
         return run_handlers(0);
     case 2:
@@ -1020,8 +1017,7 @@ void Harness::on_engine_packet(Client& c, std::string_view p, bool binary, bool 
     }
     require(!p.empty(), "an empty Engine.IO packet", name(c));
     if (from_probe) {
-        require(p == "3probe", "a probe link carried something other than 3probe",
-                std::string(p));
+        require(p == "3probe", "a probe link carried something other than 3probe", std::string(p));
         c.probe_ponged = true;
         c.paused = true; // the client pauses polling to finish the upgrade
         return;
@@ -1101,7 +1097,8 @@ std::string str(const json::object& o, std::string_view key) {
 void Harness::on_event(Client& c, const json::array& args, bool binary_event) {
     require(args[0].is_string(), "an event without a name");
     if (g_verbose)
-        std::fprintf(stderr, "      %s <- %.100s\n", name(c).c_str(), json::serialize(args).c_str());
+        std::fprintf(stderr, "      %s <- %.100s\n", name(c).c_str(),
+                     json::serialize(args).c_str());
     const std::string_view ev = args[0].get_string();
     // Events for a socket the client disconnected are dropped (as the
     // official client drops them), once checked for what must never be.
@@ -1126,7 +1123,8 @@ void Harness::on_event(Client& c, const json::array& args, bool binary_event) {
         if (ev == "peer-joined") {
             require(a->second.room == c.room, "peer-joined about a peer of another room",
                     name(c) + " in " + c.room + " told of " + pid + " in " + a->second.room);
-            require(str(*o, "clientId") == a->second.client_id, "peer-joined with a wrong clientId");
+            require(str(*o, "clientId") == a->second.client_id,
+                    "peer-joined with a wrong clientId");
             require(c.peers.insert({pid, a->second.client_id}).second, "peer-joined twice",
                     name(c) + " " + pid);
         } else {
@@ -1143,7 +1141,8 @@ void Harness::on_event(Client& c, const json::array& args, bool binary_event) {
         const auto* payload = o->if_contains("payload");
         require(payload && payload->is_object() && payload->as_object().contains("n"),
                 "a relayed signal lost its payload");
-        const auto n = static_cast<std::uint64_t>(payload->as_object().at("n").to_number<std::uint64_t>());
+        const auto n =
+            static_cast<std::uint64_t>(payload->as_object().at("n").to_number<std::uint64_t>());
         auto s = w_.signals.find(n);
         require(s != w_.signals.end(), "a signal nobody sent", std::to_string(n));
         require(!s->second.received, "a signal delivered twice", std::to_string(n));
@@ -1241,7 +1240,8 @@ void Harness::on_join_ack(Client& c, const Request& r, const json::object& o) {
     require(a != w_.assigned.end(), "a join ack with an unknown peer id", pid);
     require(a->second.client == c.index, "a join ack with someone else's peer id",
             name(c) + " " + pid);
-    require(a->second.room == r.room, "a join ack for another room", r.room + " vs " + a->second.room);
+    require(a->second.room == r.room, "a join ack for another room",
+            r.room + " vs " + a->second.room);
     const auto* peers = o.if_contains("peers");
     require(peers && peers->is_array(), "a join ack without peers");
     std::map<std::string, std::string> listed;
