@@ -63,7 +63,10 @@ std::optional<HostHeader> parse_host_header(std::string_view header) {
     if (name.empty() || !std::all_of(name.begin(), name.end(), name_char))
         return std::nullopt;
     h.name = normalized_name(name);
-    if (h.name.empty())
+    // Every label non-empty: "a..b", ".a" or "a.." name nothing, and would
+    // compare unlike the names an operator declares.
+    if (h.name.empty() || h.name.front() == '.' || h.name.back() == '.' ||
+        h.name.find("..") != std::string::npos)
         return std::nullopt;
     // Strict dotted decimal (inet_pton), the only form browsers send: the
     // WHATWG URL parser rewrites "2130706433" or "0x7f.1" to it.

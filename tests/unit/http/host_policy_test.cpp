@@ -21,7 +21,8 @@ TEST(HostHeader, SplitsNameAndPort) {
 TEST(HostHeader, RefusesMalformedHeaders) {
     for (const char* bad :
          {"", ":3000", "127.0.0.1:3000.evil.example", "127.0.0.1:", "a b", "evil.example:80:80",
-          "[::1", "[not-ip]:3000", "[::1]x", "[::1]:12345678", "user@host", "host/path", "."})
+          "[::1", "[not-ip]:3000", "[::1]x", "[::1]:12345678", "user@host", "host/path", ".", "a..b",
+          ".a", "127.001..:3040", "a..."})
         EXPECT_FALSE(parse_host_header(bad)) << bad;
 }
 
