@@ -276,7 +276,10 @@ template <class Stream> void WebSocketTransport<Stream>::on_write(boost::system:
         return shut_down(); // reported to the session as a closed link
     switch (state_) {
     case State::open:
-        if (had_frames)
+        // Reported once everything handed over so far is out: frames can
+        // wait behind a write the session did not start (the probe's
+        // "3probe" still in flight when the upgrade completes).
+        if (had_frames && frames_.empty())
             if (auto s = session_.lock())
                 s->on_written(this, true); // may hand over the next frames
         return start_write();
