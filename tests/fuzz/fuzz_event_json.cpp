@@ -1,7 +1,7 @@
 // Event arguments as JSON: join-room and signal decoding, and the raw span
 // readers, on text Boost.JSON accepted. parse_signal reads raw text only:
 // it must agree with the contract read from the parsed tree (refusing on
-// top of it only escaped or repeated keys), and a relayed signal must
+// top of it only escaped or repeated keys: to, type, payload), and a relayed signal must
 // itself be valid JSON that decodes back to the same payload.
 #include "server/signaling/events.hpp"
 #include "server/signaling/json_span.hpp"
@@ -27,17 +27,18 @@ bool tree_accepts(const json::array& args) {
            type->get_string().size() <= kMaxSignalType;
 }
 
-// Escaped keys, or `type` or `payload` more than once.
+// Escaped keys, or `to`, `type` or `payload` more than once.
 bool ambiguous(std::string_view text) {
     MemberReader members(*from_element(text, 1));
-    int types = 0, payloads = 0;
+    int tos = 0, types = 0, payloads = 0;
     while (const auto m = members.next()) {
         if (m->key.find('\\') != std::string_view::npos)
             return true;
+        tos += m->key == "to";
         types += m->key == "type";
         payloads += m->key == "payload";
     }
-    return types > 1 || payloads > 1;
+    return tos > 1 || types > 1 || payloads > 1;
 }
 
 } // namespace
