@@ -59,7 +59,8 @@ void Session::on_heartbeat(boost::system::error_code ec) {
     if (awaiting_pong_)
         return fail("ping timeout", false);
     awaiting_pong_ = true;
-    if (send(ping_frame()))
+    send(ping_frame()); // refused while draining: the deadline holds all the same
+    if (!closed())
         arm_heartbeat(server_.settings().ping_timeout);
 }
 

@@ -1,6 +1,7 @@
 #include "server/http/router.hpp"
 
 #include "server/engineio/errors.hpp"
+#include "server/engineio/query.hpp"
 #include "server/engineio/server.hpp"
 #include "server/http/qr.hpp"
 #include "server/rooms/ids.hpp"
@@ -158,8 +159,12 @@ std::optional<Response> Router::refuse_engine_request(const Request& req, std::s
                                  engineio::error_body(engineio::RequestError::forbidden));
         return res;
     }
-    // A flood guard on new sessions per address (the sid-less handshake).
-    if (query.find("sid=") == std::string_view::npos && !take(per_ip_, remote)) {
+    // A flood guard on new sessions per address: any request the engine
+    // would take as a handshake (no sid, as its own query parser reads it;
+    // a query that does not parse is refused by the engine anyway).
+    const auto q = engineio::parse_query(query);
+    const bool handshake = !q || !q->has_sid;
+    if (handshake && !take(per_ip_, remote)) {
         ++stats_.rate_limited_connections;
         return make_response(
             req, beast_http::status::too_many_requests, "application/json",

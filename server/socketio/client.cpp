@@ -89,8 +89,11 @@ void Client::on_message(std::string_view data, bool binary) {
         attachment_timer_ = std::make_unique<boost::asio::steady_timer>(
             session_.executor(), server_.settings().attachment_timeout);
         attachment_timer_->async_wait(
-            [this, weak = session_.weak_from_this()](boost::system::error_code ec) {
-                if (auto s = weak.lock(); s && !ec) {
+            [this, weak = session_.weak_from_this(),
+             gen = ++pending_generation_](boost::system::error_code ec) {
+                // A completion already queued when the packet completed (and
+                // another began) belongs to a packet that is gone: ignore it.
+                if (auto s = weak.lock(); s && !ec && gen == pending_generation_) {
                     ++server_.stats().attachment_timeouts;
                     drop_pending(); // destroys this timer: nothing after it
                     s->close("attachment timeout");

@@ -8,6 +8,8 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <cstdint>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +49,7 @@ private:
     std::size_t pending_count_ = 0;
     std::vector<std::string> pending_attachments_;
     std::size_t pending_bytes_ = 0; // reserved with the session
+    std::uint64_t pending_generation_ = 0; // which packet the attachment timer is for
     std::unique_ptr<boost::asio::steady_timer> attachment_timer_;
     std::unique_ptr<boost::asio::steady_timer> connect_timer_;
     bool closed_ = false;

@@ -3,6 +3,7 @@
 // that proves it is ours (beside it, never sent to anyone but the signaling
 // server), and a display name remembered across visits (localStorage).
 import { generateDisplayName } from "./chat/room-code";
+import { randomId } from "./random";
 
 const CLIENT_KEY = "fc.clientId";
 const TOKEN_KEY = "fc.resumeToken";
@@ -10,14 +11,6 @@ const NAME_KEY = "fc.displayName";
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const RESUME_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
-
-// base64url of random bytes. crypto.getRandomValues, not randomUUID: the
-// app is often served over plain http on a venue's LAN, which is not a
-// secure context, and randomUUID exists only in secure contexts.
-function randomId(bytes: number): string {
-  const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...raw)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
 
 /** 12 bytes: 16 characters. */
 const newClientId = (): string => randomId(12);

@@ -2,6 +2,8 @@
 // format) and the conversation a tab keeps: each message once, in arrival
 // order, bounded, restorable after a reload.
 
+import { randomUuid } from "../random";
+
 export const MAX_TEXT = 4000;
 export const MAX_KEPT = 500;
 
@@ -53,7 +55,7 @@ export function parsePeerMessage(data: unknown): PeerMessage | null {
 }
 
 export function newChatMessage(clientId: string, displayName: string, text: string, now = Date.now()): ChatMessage {
-  return { type: "chat", id: crypto.randomUUID(), clientId, displayName, text: text.slice(0, MAX_TEXT), sentAt: now };
+  return { type: "chat", id: randomUuid(), clientId, displayName, text: text.slice(0, MAX_TEXT), sentAt: now };
 }
 
 /** The conversation: de-duplicated by id, oldest first, at most MAX_KEPT. */
