@@ -11,6 +11,7 @@
 // sends to everyone else.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 
 namespace fc::engineio {
@@ -30,9 +31,16 @@ public:
     }
     void give(std::size_t n) { used_ -= n <= used_ ? n : used_; }
 
-    // The same for input, within its half.
-    bool take_input(std::size_t n) {
-        if (n > limit_ / 2 - input_used_ || !take(n))
+    // The same for input, within its half, for a connection that would
+    // then hold `connection_input` bytes of input. Up to kInputFloor per
+    // connection is exempt from the half (only the whole budget bounds
+    // it): a flood of large incomplete messages fills the half, and a
+    // phone's next signal split over two reads must still get through.
+    static constexpr std::size_t kInputFloor = 64 * 1024;
+    bool take_input(std::size_t n, std::size_t connection_input) {
+        if (connection_input > kInputFloor && n > limit_ / 2 - std::min(input_used_, limit_ / 2))
+            return false;
+        if (!take(n))
             return false;
         input_used_ += n;
         return true;

@@ -43,7 +43,7 @@ void Server::on_watchdog() {
     // A session cut here only marks itself; the map is changed on a later
     // turn (on_session_closed), so iterating it is safe.
     for (const auto& [id, s] : sessions_)
-        s->check_write(tick_, timeout);
+        s->check_deadlines(tick_, timeout);
     arm_watchdog();
 }
 

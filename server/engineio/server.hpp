@@ -31,6 +31,7 @@ struct Stats {
     std::uint64_t over_budget = 0;      // refused bytes: the server's budget was spent
     std::uint64_t memory_limited = 0;   // dropped: held bytes over the client's bound
     std::uint64_t write_timeouts = 0;   // cut: a write stuck for write_timeout
+    std::uint64_t input_timeouts = 0;   // closed: buffered input stuck for write_timeout
     std::uint64_t bad_requests = 0;
 };
 

@@ -89,7 +89,7 @@ bool Session::send(FramePtr frame) {
 bool Session::charge(std::size_t n, bool input) {
     if (held_bytes() + n > server_.settings().max_queued_bytes)
         return false;
-    if (!(input ? server_.budget().take_input(n) : server_.budget().take(n))) {
+    if (!(input ? server_.budget().take_input(n, reserved_ + n) : server_.budget().take(n))) {
         ++server_.stats().over_budget;
         return false;
     }
@@ -104,6 +104,8 @@ bool Session::reserve(std::size_t n) {
         fail("memory limit", false);
         return false;
     }
+    if (reserved_ == 0)
+        input_tick_ = server_.tick();
     reserved_ += n;
     return true;
 }
@@ -112,6 +114,10 @@ void Session::release(std::size_t n) {
     n = std::min(n, reserved_);
     reserved_ -= n;
     server_.budget().give_input(n);
+    // Progress: a message completed. What is held from here on is timed
+    // anew, so a client streaming many messages is never cut, one that
+    // trickles a single message is.
+    input_tick_ = server_.tick();
 }
 
 void Session::flush() {
@@ -151,8 +157,16 @@ void Session::write_queued() {
     ws_->write(queue_);
 }
 
-void Session::check_write(std::uint64_t now_tick, std::uint64_t timeout_ticks) {
-    if (closed() || !writing_ || !ws_ || now_tick - write_tick_ <= timeout_ticks)
+void Session::check_deadlines(std::uint64_t now_tick, std::uint64_t timeout_ticks) {
+    if (closed())
+        return;
+    if (reserved_ > 0 && now_tick - input_tick_ > timeout_ticks) {
+        // Input held and no message completed for the whole timeout: a
+        // client trickling one message (slowloris on a WebSocket).
+        ++server_.stats().input_timeouts;
+        return fail("input timeout", false);
+    }
+    if (!writing_ || !ws_ || now_tick - write_tick_ <= timeout_ticks)
         return;
     // The client has not taken a byte for the whole timeout with its TCP
     // window full: a close frame would wait behind the stuck write, so the

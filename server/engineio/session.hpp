@@ -76,8 +76,10 @@ public:
     std::size_t held_bytes() const { return queue_.bytes() + in_flight_ + reserved_; }
 
     // The server's watchdog, once a tick: cuts a WebSocket whose write has
-    // been in flight for `timeout_ticks` ticks or more.
-    void check_write(std::uint64_t now_tick, std::uint64_t timeout_ticks);
+    // been in flight for more than `timeout_ticks` ticks, and closes a
+    // client whose reserved input has not moved (no message completed) as
+    // long.
+    void check_deadlines(std::uint64_t now_tick, std::uint64_t timeout_ticks);
 
     // Polling transport.
     void on_poll(PollExchangePtr get);
@@ -126,6 +128,7 @@ private:
     bool writing_ = false;        // a WebSocket write is in flight
     bool write_posted_ = false;   // a corked WebSocket write is scheduled
     std::uint64_t write_tick_ = 0; // the watchdog tick the write began in
+    std::uint64_t input_tick_ = 0; // the tick reserved input last made progress
     PollExchangePtr pending_get_; // a held long-polling GET
     WebSocketLinkPtr ws_;         // the active WebSocket, if any
     WebSocketLinkPtr probe_;      // a WebSocket being upgraded to

@@ -29,7 +29,9 @@ struct Settings {
     // A WebSocket write that has not completed after this long means the
     // client stopped reading with its TCP window full: the connection is
     // cut. Long enough for a phone whose Wi-Fi passes nothing for 20 s to
-    // come back (its small writes sit in kernel buffers, not here).
+    // come back (its small writes sit in kernel buffers, not here). The
+    // same bound holds for input: a client holding an incomplete message
+    // that long, with none completed meanwhile, is closed.
     std::chrono::milliseconds write_timeout{30000};
     // Offer the polling -> websocket upgrade in the handshake.
     bool allow_upgrades = true;

@@ -29,9 +29,10 @@ public:
     virtual ~WebSocketLink() = default;
     // Takes every frame in `queue` and sends them together, in order.
     virtual void write(FrameQueue& queue) = 0;
-    // The session lets go: a close frame after the pending write, then the
-    // socket is shut down (within a few seconds whatever the client does).
-    // Nothing more is reported to the session.
+    // The session lets go: a close frame after the write in flight (frames
+    // handed over but not yet written are dropped), then the socket is shut
+    // down (within a few seconds whatever the client does). Nothing more
+    // is reported to the session.
     virtual void close() = 0;
     // The session lets go of a client that stopped reading: the socket is
     // closed at once. Nothing more is reported to the session.

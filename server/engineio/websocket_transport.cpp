@@ -146,8 +146,12 @@ template <class Stream> void WebSocketTransport<Stream>::on_bytes(char* data, st
         used += e.consumed;
         on_frame(e);
     }
-    if (state_ == State::closed || peer_closed_) {
+    if (state_ != State::open || peer_closed_) {
+        // Closing: nothing is delivered any more, so nothing is kept. Only
+        // a close frame whole in one read is still seen; otherwise the
+        // close ends at the client's end of stream or the deadline.
         std::string().swap(partial_);
+        reader_.reset();
     } else if (p == partial_.data()) {
         partial_.erase(0, used);
     } else {
@@ -301,7 +305,16 @@ template <class Stream> void WebSocketTransport<Stream>::on_write(boost::system:
 
 template <class Stream> void WebSocketTransport<Stream>::close() {
     let_go();
-    begin_close(ws::close_code::normal, false);
+    // Frames not yet written are dropped: a session that wanted them out
+    // (a drain) waited for them before letting go.
+    begin_close(ws::close_code::normal, true);
+    // What was buffered of an incomplete message is no longer anyone's
+    // and no longer counted: freed now, not at the deadline. Posted, since
+    // close() may come from inside on_bytes (a probe refused mid-read).
+    asio::post(socket().get_executor(), [self = this->shared_from_this()] {
+        std::string().swap(self->partial_);
+        self->reader_.reset();
+    });
 }
 
 template <class Stream> void WebSocketTransport<Stream>::abort() {

@@ -62,13 +62,14 @@ template <class Stream> void Connection<Stream>::on_header(boost::system::error_
     if (ec || parser_->is_done())
         return on_read(ec);
     // A body follows. What it may grow to is taken from the server's
-    // memory budget before it is read (its input half: a thousand
-    // connections trickling bodies must not crowd out what is sent to the
-    // phones), and given back once the request was handled.
+    // memory budget before it is read (its input half beyond a small
+    // per-connection floor: a thousand connections trickling large bodies
+    // must neither crowd out what is sent to the phones nor stop their
+    // ordinary small POSTs), and given back once the request was handled.
     const auto length = parser_->content_length();
     const std::size_t want = length ? static_cast<std::size_t>(*length) : router_.body_limit();
     if (want <= router_.body_limit()) {
-        if (!router_.budget().take_input(want)) {
+        if (!router_.budget().take_input(want, want)) {
             ++router_.stats().over_budget;
             return refuse(beast_http::status::service_unavailable,
                           R"({"code":3,"message":"Server busy, try again"})");

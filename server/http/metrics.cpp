@@ -142,6 +142,9 @@ std::string prometheus_text(const Sources& s) {
     metric(out, "fc_write_timeouts_total", "counter",
            "WebSocket connections cut because a write was stuck past --write-timeout.");
     sample(out, "fc_write_timeouts_total", es.write_timeouts);
+    metric(out, "fc_input_timeouts_total", "counter",
+           "Clients closed because buffered input completed no message within --write-timeout.");
+    sample(out, "fc_input_timeouts_total", es.input_timeouts);
     metric(out, "fc_attachment_timeouts_total", "counter",
            "Clients closed because announced attachments did not arrive in time.");
     sample(out, "fc_attachment_timeouts_total", ios.attachment_timeouts);

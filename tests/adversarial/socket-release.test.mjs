@@ -11,7 +11,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, emitWithAck, uniqueRoom } from "../support/server.mjs";
-import { RawWs, joinedWs, optionalFlags, fdCount, fdsBackTo, assertHealthy, metric, MB } from "../support/adversary.mjs";
+import {
+  RawWs, joinedWs, optionalFlags, fdCount, fdsBackTo, assertHealthy, metric, maskedHeader, MB,
+} from "../support/adversary.mjs";
 
 const writeTimeout = 2000;
 
@@ -105,3 +107,29 @@ test("a never-reading member that stops answering pings releases its socket", as
     await server.stop();
   }
 });
+
+// A WebSocket slowloris: a client that answers every heartbeat but trickles
+// one message forever (a frame header announcing 8 KB, then a byte now and
+// then). Buffered input that completes no message within the write timeout
+// closes the client, so the bytes and the socket are given back.
+test("a client trickling one message forever is closed at the deadline", async () => {
+  const server = await startServer(["--ping-interval", "300", "--ping-timeout", "5000",
+    ...optionalFlags({ "--write-timeout": writeTimeout })]);
+  let ws;
+  try {
+    ws = await RawWs.open(server.url); // answers Engine.IO pings
+    ws.write(maskedHeader(0x1, 8000));
+    const trickle = setInterval(() => { if (!ws.isClosed) ws.write(Buffer.from([0x34])); }, 200);
+    try {
+      await ws.closed; // bounded below
+    } finally {
+      clearInterval(trickle);
+    }
+    assert.ok(ws.isClosed);
+    assert.equal(await metric(server, "fc_input_timeouts_total"), 1);
+    await assertHealthy(server, assert);
+  } finally {
+    ws?.destroy();
+    await server.stop();
+  }
+}, { timeout: (writeTimeout + 8000) * 4 });

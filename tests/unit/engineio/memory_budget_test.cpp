@@ -25,13 +25,18 @@ TEST(MemoryBudget, GivingBackMakesRoomAndNeverUnderflows) {
     EXPECT_EQ(b.peak(), 10u);
 }
 
-TEST(MemoryBudget, InputMayUseOnlyHalf) {
-    MemoryBudget b(100);
-    EXPECT_TRUE(b.take_input(50));
-    EXPECT_FALSE(b.take_input(1)); // what clients send cannot crowd out what is sent to them
-    EXPECT_TRUE(b.take(50));
-    EXPECT_EQ(b.used(), 100u);
-    b.give_input(50);
+TEST(MemoryBudget, InputMayUseOnlyHalfBeyondEachConnectionsFloor) {
+    constexpr auto kFloor = MemoryBudget::kInputFloor;
+    MemoryBudget b(10 * kFloor);
+    EXPECT_TRUE(b.take_input(5 * kFloor, 5 * kFloor)); // one large incomplete message
+    // Over the half for a connection holding more than its floor...
+    EXPECT_FALSE(b.take_input(1, kFloor + 1));
+    // ... but a connection within its floor still gets its bytes.
+    EXPECT_TRUE(b.take_input(kFloor, kFloor));
+    EXPECT_EQ(b.input_used(), 6 * kFloor);
+    EXPECT_TRUE(b.take(4 * kFloor));
+    EXPECT_FALSE(b.take_input(1, 1)); // the whole budget bounds even the floor
+    b.give_input(6 * kFloor);
     EXPECT_EQ(b.input_used(), 0u);
-    EXPECT_EQ(b.used(), 50u);
+    EXPECT_EQ(b.used(), 4 * kFloor);
 }

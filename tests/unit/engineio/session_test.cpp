@@ -135,7 +135,7 @@ TEST(Session, AReservationOverTheBoundClosesTheSession) {
 
 TEST(Session, TheServersBudgetBoundsAllSessionsTogether) {
     Settings st = Fixture::small();
-    st.memory_budget = 700; // input may use half
+    st.memory_budget = 350;
     Fixture f(st);
     auto l1 = std::make_shared<FakeLink>();
     auto l2 = std::make_shared<FakeLink>();
@@ -170,12 +170,33 @@ TEST(Session, AWriteStuckPastItsDeadlineIsCutAtOnce) {
     auto link = std::make_shared<FakeLink>();
     auto s = f.open(link); // the open packet's write never completes
     const auto t = f.server.tick();
-    s->check_write(t + 1, 1); // one tick could be a moment: not yet
+    s->check_deadlines(t + 1, 1); // one tick could be a moment: not yet
     EXPECT_FALSE(s->closed());
-    s->check_write(t + 2, 1);
+    s->check_deadlines(t + 2, 1);
     EXPECT_TRUE(s->closed());
     EXPECT_TRUE(link->aborted);
     EXPECT_EQ(f.server.stats().write_timeouts, 1u);
     f.io.poll();
     EXPECT_EQ(f.log.back(), "closed:write timeout");
+}
+
+TEST(Session, InputHeldWithNoMessageCompletingIsClosedAtTheDeadline) {
+    Fixture f;
+    auto link = std::make_shared<FakeLink>();
+    auto s = f.open(link);
+    s->on_written(link.get(), true);
+    const auto t = f.server.tick();
+    ASSERT_TRUE(s->reserve(50)); // an incomplete message
+    s->check_deadlines(t + 2, 2);
+    EXPECT_FALSE(s->closed());
+    s->release(50); // it completed: progress
+    ASSERT_TRUE(s->reserve(10));
+    s->check_deadlines(t + 2, 2);
+    EXPECT_FALSE(s->closed());
+    s->check_deadlines(t + 3, 2); // the next message trickles on
+    EXPECT_TRUE(s->closed());
+    EXPECT_EQ(f.server.stats().input_timeouts, 1u);
+    f.io.poll();
+    EXPECT_EQ(f.log.back(), "closed:input timeout");
+    EXPECT_EQ(f.server.budget().used(), 0u);
 }
