@@ -82,24 +82,30 @@ boost::system::result<Joined, Error> Registry::join(ConnId conn, const JoinReque
     std::optional<TokenDigest> token;
     if (!req.resume_token.empty())
         token = digest_token(req.resume_token);
+    const auto now = clock_();
+    prune_orphans(now);
+    const auto expired = [&](const Reservation& r) { return r.until <= now; };
 
     // Checked before anything changes, so a refused join keeps the
     // connection where it was and tells no one anything. The identity
     // check comes first: a full room must not reveal whether a clientId is
     // protected, and a protected one must not be taken just because the
     // room has space.
-    if (auto it = rooms_.find(room_id); it != rooms_.end()) {
-        Room& room = it->second;
-        const auto now = clock_();
-        std::erase_if(room.reserved, [&](const Reservation& r) { return r.until <= now; });
-        if (!may_take(room, conn, req, token))
-            return Error::client_id_taken;
+    auto it = rooms_.find(room_id);
+    auto orphaned = it == rooms_.end() ? orphans_.find(room_id) : orphans_.end();
+    if (it != rooms_.end())
+        std::erase_if(it->second.reserved, expired);
+    if (orphaned != orphans_.end())
+        std::erase_if(orphaned->second, expired);
+    if (!may_take(it == rooms_.end() ? nullptr : &it->second,
+                  orphaned == orphans_.end() ? nullptr : &orphaned->second, conn, req, token))
+        return Error::client_id_taken;
+    if (it != rooms_.end()) {
         // Neither the connection itself nor a stale member with its
         // clientId (which is replaced) counts against the limit.
-        const auto others =
-            std::count_if(room.members.begin(), room.members.end(), [&](const Member& m) {
-                return m.conn != conn && m.client_id != req.client_id;
-            });
+        const auto others = std::count_if(
+            it->second.members.begin(), it->second.members.end(),
+            [&](const Member& m) { return m.conn != conn && m.client_id != req.client_id; });
         if (static_cast<std::size_t>(others) >= max_room_size_)
             return Error::room_full;
     } else if (max_room_size_ == 0) {
@@ -109,25 +115,34 @@ boost::system::result<Joined, Error> Registry::join(ConnId conn, const JoinReque
     Outbox out;
     take_out(conn, LeaveReason::left, out);
     // Looked up again: leaving may have emptied (and erased) this room.
-    if (auto it = rooms_.find(room_id); it != rooms_.end()) {
-        auto& members = it->second.members;
+    if (auto again = rooms_.find(room_id); again != rooms_.end()) {
+        auto& members = again->second.members;
         auto stale = std::find_if(members.begin(), members.end(),
                                   [&](const Member& m) { return m.client_id == req.client_id; });
         if (stale != members.end()) {
             const ConnId old = stale->conn;
             ++counts_.replacements;
-            remove(it->second, static_cast<std::size_t>(stale - members.begin()),
+            remove(again->second, static_cast<std::size_t>(stale - members.begin()),
                    LeaveReason::replaced, out);
             out.replaced(old);
         }
     }
     // The room may have emptied (and gone) with the replacement.
-    Room& room = rooms_.try_emplace(room_id, Room{room_id, {}, {}}).first->second;
+    auto [at, created] = rooms_.try_emplace(room_id, Room{room_id, {}, {}});
+    Room& room = at->second;
+    if (created) {
+        // A room that comes back takes up the reservations it left behind
+        // (looked up again: leaving above may have just made them).
+        if (auto o = orphans_.find(room_id); o != orphans_.end()) {
+            room.reserved = std::move(o->second);
+            orphans_.erase(o);
+        }
+    }
     std::erase_if(room.reserved,
                   [&](const Reservation& r) { return r.client_id == req.client_id; });
 
     Joined joined{Member{conn, new_peer_id(), std::string(req.client_id),
-                         std::string(req.display_name), token},
+                         std::string(req.display_name), token, now},
                   room.members};
     out.joined(conns_of(room.members), joined.self);
     room.members.push_back(joined.self);
@@ -138,15 +153,18 @@ boost::system::result<Joined, Error> Registry::join(ConnId conn, const JoinReque
     return joined;
 }
 
-bool Registry::may_take(const Room& room, ConnId conn, const JoinRequest& req,
-                        const std::optional<TokenDigest>& token) const {
+bool Registry::may_take(const Room* room, const Reservations* orphaned, ConnId conn,
+                        const JoinRequest& req, const std::optional<TokenDigest>& token) const {
     const auto proven = [&](const TokenDigest& kept) { return token && same_digest(kept, *token); };
-    for (const auto& m : room.members)
-        if (m.client_id == req.client_id && m.conn != conn && m.token && !proven(*m.token))
-            return false;
-    for (const auto& r : room.reserved)
-        if (r.client_id == req.client_id && !proven(r.token))
-            return false;
+    if (room)
+        for (const auto& m : room->members)
+            if (m.client_id == req.client_id && m.conn != conn && m.token && !proven(*m.token))
+                return false;
+    for (const Reservations* list : {room ? &room->reserved : nullptr, orphaned})
+        if (list)
+            for (const auto& r : *list)
+                if (r.client_id == req.client_id && !proven(r.token))
+                    return false;
     return true;
 }
 
@@ -175,28 +193,64 @@ void Registry::remove(Room& room, std::size_t index, LeaveReason reason, Outbox&
     members.erase(members.begin() + static_cast<std::ptrdiff_t>(index));
     where_.erase(gone.conn);
     ++counts_.leaves;
-    if (members.empty()) {
-        // Reservations go with the room: with no one left, there is no one
-        // to impersonate anybody to.
-        rooms_.erase(rooms_.find(room.id)); // `room` is gone from here on
-        return;
-    }
     // Only a lost connection reserves: one that left said it was done,
     // and a replaced one's identity lives on in its replacement.
     if (reason == LeaveReason::disconnected && gone.token)
         reserve(room, gone);
+    if (members.empty()) {
+        orphan(room);
+        rooms_.erase(rooms_.find(room.id)); // `room` is gone from here on
+        return;
+    }
     out.left(conns_of(members), std::move(gone), reason);
 }
 
 void Registry::reserve(Room& room, const Member& gone) {
+    const auto now = clock_();
     auto& reserved = room.reserved;
-    std::erase_if(reserved, [&](const Reservation& r) { return r.client_id == gone.client_id; });
-    // Bounded like the room: a member cycling through clientIds cannot
-    // grow it, and the oldest reservation is the least likely to return.
-    while (!reserved.empty() && reserved.size() >= max_room_size_)
-        reserved.erase(reserved.begin());
-    reserved.push_back(Reservation{gone.client_id, *gone.token, clock_() + kReservationGrace});
+    std::erase_if(reserved, [&](const Reservation& r) {
+        return r.client_id == gone.client_id || r.until <= now;
+    });
+    Reservation fresh{gone.client_id, *gone.token, now + kReservationGrace, now - gone.joined_at};
+    // Bounded like the room. When full, the reservation of whoever stayed
+    // the shortest goes, and only for someone who stayed longer: a member
+    // cycling through clientIds (join, drop, join...) pushes out only its
+    // own reservations, never those of people who were really there.
+    if (reserved.size() >= std::max<std::size_t>(max_room_size_, 1)) {
+        auto shortest = std::min_element(
+            reserved.begin(), reserved.end(),
+            [](const Reservation& a, const Reservation& b) { return a.stayed < b.stayed; });
+        if (shortest->stayed >= fresh.stayed)
+            return;
+        reserved.erase(shortest);
+    }
+    reserved.push_back(std::move(fresh));
 }
+
+void Registry::orphan(Room& room) {
+    if (room.reserved.empty())
+        return;
+    Clock::time_point last{};
+    for (const auto& r : room.reserved)
+        last = std::max(last, r.until);
+    orphan_order_.emplace_back(last, room.id);
+    orphans_[room.id] = std::move(room.reserved);
+}
+
+void Registry::prune_orphans(Clock::time_point now) {
+    // Rooms empty in time order and every reservation lasts the same
+    // grace, so the front of the queue expires first: a few steps per join.
+    while (!orphan_order_.empty() && orphan_order_.front().first <= now) {
+        auto o = orphans_.find(orphan_order_.front().second);
+        if (o != orphans_.end()) {
+            std::erase_if(o->second, [&](const Reservation& r) { return r.until <= now; });
+            if (o->second.empty())
+                orphans_.erase(o);
+        }
+        orphan_order_.pop_front();
+    }
+}
+
 
 std::optional<ConnId> Registry::route(ConnId from, std::string_view peer_id) const {
     auto it = where_.find(from);

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <span>
@@ -34,6 +35,7 @@ struct Member {
     // names its clientId replaces it (the contract's reload rule): only a
     // token protects an identity.
     std::optional<TokenDigest> token = std::nullopt;
+    Clock::time_point joined_at{}; // how long it stayed decides which reservation goes first
 };
 
 enum class LeaveReason { left, disconnected, replaced };
@@ -113,19 +115,26 @@ private:
         std::string client_id;
         TokenDigest token;
         Clock::time_point until;
+        Clock::duration stayed; // how long its member had been in the room
     };
+    using Reservations = std::vector<Reservation>; // at most max_room_size
     struct Room {
         std::string id;
         std::vector<Member> members;
-        std::vector<Reservation> reserved; // oldest first, at most max_room_size
+        Reservations reserved;
     };
     class Outbox; // notifications held until the registry is consistent
 
-    bool may_take(const Room& room, ConnId conn, const JoinRequest& req,
-                  const std::optional<TokenDigest>& token) const;
+    bool may_take(const Room* room, const Reservations* orphaned, ConnId conn,
+                  const JoinRequest& req, const std::optional<TokenDigest>& token) const;
     bool take_out(ConnId conn, LeaveReason reason, Outbox& out);
     void remove(Room& room, std::size_t index, LeaveReason reason, Outbox& out);
     void reserve(Room& room, const Member& gone);
+    // Reservations of rooms whose last member left outlive the room until
+    // they expire: otherwise emptying a room (two people, one offline, the
+    // other leaves) would free the offline one's identity for anyone.
+    void orphan(Room& room);
+    void prune_orphans(Clock::time_point now);
 
     Notifier& notifier_;
     std::size_t max_room_size_;
@@ -134,6 +143,10 @@ private:
     // conn -> its room. References to unordered_map values stay valid
     // across rehashing (iterators do not).
     std::unordered_map<ConnId, Room*> where_;
+    // Room id -> the reservations of an emptied room, and the order the
+    // rooms emptied in (which is the order they expire in).
+    std::unordered_map<std::string, Reservations> orphans_;
+    std::deque<std::pair<Clock::time_point, std::string>> orphan_order_;
     Counts counts_;
 };
 

@@ -141,7 +141,7 @@ test("leaving on purpose, or holding no token, reserves nothing", async () => {
   close(a.socket, leaver.socket, x.socket, y.socket);
 });
 
-test("a reservation ends when the room empties", async () => {
+test("a reservation outlives the room emptying (the last one there leaving frees no one's identity)", async () => {
   const room = uniqueRoom();
   const a = await joined(server.url, room);
   const phone = await joinedWithToken(server.url, room);
@@ -149,8 +149,13 @@ test("a reservation ends when the room empties", async () => {
   phone.socket.close();
   await left;
   assert.deepEqual(await emitWithAck(a.socket, "leave-room", {}), { ok: true });
-  const x = await joined(server.url, room, "", { clientId: phone.clientId });
-  close(a.socket, x.socket);
+  const error = await refused(server.url, { roomId: room, clientId: phone.clientId });
+  assert.equal(error.code, "client-id-taken");
+  // The owner, with its token, gets back in.
+  const back = await connectClient(server.url);
+  const ack = await emitWithAck(back, "join-room", { roomId: room, clientId: phone.clientId, resumeToken: phone.resumeToken });
+  assert.equal(ack.ok, true);
+  close(a.socket, back);
 });
 
 test("a malformed resumeToken is a bad-request", async () => {

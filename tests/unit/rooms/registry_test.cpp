@@ -308,30 +308,47 @@ TEST(Registry, AReservationEndsAfterTheGracePeriod) {
     EXPECT_TRUE(reg.join(3, req("room", "clientBB")));
 }
 
-TEST(Registry, ReservationsGoWhenTheRoomEmpties) {
+TEST(Registry, ReservationsOutliveAnEmptiedRoomUntilTheyExpire) {
+    // Two people, one offline: the other leaving must not free the offline
+    // one's identity for whoever comes next.
     Recorder r;
-    Registry reg(r, 64);
+    FakeClock clock;
+    Registry reg(r, 64, clock.fn());
     reg.join(1, req("room", "clientAA"));
     reg.join(2, with_token("room", "clientBB", kTokenA));
     reg.leave(2, LeaveReason::disconnected);
     reg.leave(1, LeaveReason::left);
     EXPECT_EQ(reg.room_count(), 0u);
-    EXPECT_TRUE(reg.join(3, req("room", "clientBB")));
+    EXPECT_EQ(reg.join(3, with_token("room", "clientBB", kTokenB)).error(), Error::client_id_taken);
+    EXPECT_EQ(reg.room_count(), 0u);
+    EXPECT_TRUE(reg.join(4, with_token("room", "clientBB", kTokenA))); // its owner
+    reg.leave(4, LeaveReason::disconnected); // the room empties again, reserving
+    clock.now += Registry::kReservationGrace;
+    EXPECT_TRUE(reg.join(5, req("room", "clientBB"))); // expired, pruned
 }
 
-TEST(Registry, KeepsAtMostARoomsWorthOfReservationsDroppingTheOldest) {
+TEST(Registry, WhenFullTheShortestStayingReservationGivesWay) {
     Recorder r;
-    Registry reg(r, 2);
+    FakeClock clock;
+    Registry reg(r, 2, clock.fn());
     reg.join(1, req("room", "clientAA"));
-    const std::vector<std::string> ids = {"clientX1", "clientX2", "clientX3"};
-    ConnId c = 10;
-    for (const auto& id : ids) {
+    const auto stay = [&](ConnId c, const char* id, std::chrono::seconds how_long) {
         ASSERT_TRUE(reg.join(c, with_token("room", id, kTokenA)));
-        reg.leave(c++, LeaveReason::disconnected);
-    }
-    EXPECT_EQ(reg.join(c, req("room", "clientX3")).error(), Error::client_id_taken);
-    EXPECT_EQ(reg.join(c, req("room", "clientX2")).error(), Error::client_id_taken);
-    EXPECT_TRUE(reg.join(c, req("room", "clientX1"))); // the oldest was dropped
+        clock.now += how_long;
+        reg.leave(c, LeaveReason::disconnected);
+    };
+    stay(10, "clientX1", std::chrono::seconds(60)); // someone who was really there
+    stay(11, "clientX2", std::chrono::seconds(0));
+    stay(12, "clientX3", std::chrono::seconds(1)); // full: X2 stayed shorter, it goes
+    stay(13, "clientX4", std::chrono::seconds(0)); // full: stayed no longer than anyone
+    // A member cycling through clientIds never pushes out X1.
+    for (ConnId c = 20; c < 30; ++c)
+        stay(c, ("clientY" + std::to_string(c)).c_str(), std::chrono::seconds(0));
+    EXPECT_EQ(reg.join(40, req("room", "clientX1")).error(), Error::client_id_taken);
+    EXPECT_EQ(reg.join(40, req("room", "clientX3")).error(), Error::client_id_taken);
+    EXPECT_TRUE(reg.join(40, req("room", "clientX2")));
+    reg.leave(40, LeaveReason::left); // (a room of two)
+    EXPECT_TRUE(reg.join(41, req("room", "clientX4")));
 }
 
 TEST(Registry, HoldsOnlyForAMemberWithTheMatchingToken) {
