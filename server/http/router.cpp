@@ -241,10 +241,21 @@ Response Router::ice_servers(const Request& req, std::string_view query,
     if (!room.empty() && !rooms::valid_room_id(room))
         return make_response(req, beast_http::status::bad_request, "application/json",
                              R"({"error":"invalid roomId"})");
-    const std::string token = query_param(query, "resumeToken");
-    if (!token.empty() && !rooms::valid_resume_token(token))
-        return make_response(req, beast_http::status::bad_request, "application/json",
-                             R"({"error":"invalid resumeToken"})");
+    // The resume token proves a seat; it rides in a header, never in the
+    // URL, where proxies and access logs would keep it.
+    if (!query_param(query, "resumeToken").empty())
+        return make_response(
+            req, beast_http::status::bad_request, "application/json",
+            R"({"error":"send the resume token as Authorization: Bearer <token>, not in the URL"})");
+    std::string_view token;
+    if (const auto auth = req[beast_http::field::authorization]; !auth.empty()) {
+        constexpr std::string_view kBearer = "Bearer ";
+        if (!auth.starts_with(kBearer) ||
+            !rooms::valid_resume_token(auth.substr(kBearer.size())))
+            return make_response(req, beast_http::status::bad_request, "application/json",
+                                 R"({"error":"invalid resume token"})");
+        token = auth.substr(kBearer.size());
+    }
     // TURN relays cost the operator bandwidth: credentials only for a
     // caller who proves a seat in a room. STUN servers are public anyway.
     const bool member = !room.empty() && !token.empty() && config_.is_member &&

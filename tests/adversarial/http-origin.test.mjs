@@ -71,7 +71,8 @@ test("ICE servers: clientIds are checked, TURN credentials only for members", as
   const server = await startServer(["--turn-urls", "turn:127.0.0.1:3478", "--turn-secret", "s3cret", "--stun-urls", "none"]);
   let member;
   try {
-    const ice = (q) => httpRequest(`${server.url}/api/ice-servers${q}`);
+    // The resume token rides in the Authorization header, never in the URL.
+    const ice = (q, t) => httpRequest(`${server.url}/api/ice-servers${q}`, t ? { headers: { authorization: `Bearer ${t}` } } : {});
     const bad = await ice("?clientId=bad%0Aid");
     assert.equal(bad.status, 400, `a clientId with a newline → ${bad.status} ${bad.body}`);
 
@@ -80,13 +81,14 @@ test("ICE servers: clientIds are checked, TURN credentials only for members", as
     const token = randomBytes(24).toString("base64url");
     member = await joinedWs(server.url, room, { clientId: id, resumeToken: token });
 
-    for (const q of ["", `?clientId=${clientId("x")}`, `?roomId=${room}&clientId=${id}`, `?roomId=${room}&clientId=${id}&resumeToken=${"A".repeat(32)}`]) {
-      const r = await ice(q);
+    for (const [q, t] of [[""], [`?clientId=${clientId("x")}`], [`?roomId=${room}&clientId=${id}`],
+      [`?roomId=${room}&clientId=${id}`, "A".repeat(32)], [`?roomId=${room}&clientId=${id}&resumeToken=${token}`]]) {
+      const r = await ice(q, t);
       // Refusing (400 for a missing clientId) or answering without TURN are both fine.
       assert.ok(r.status === 200 || r.status === 400, `${q} → ${r.status}`);
       assert.ok(!/"credential"|"username"/.test(r.body), `a non-member (${q || "no query"}) got TURN credentials: ${r.body}`);
     }
-    const own = await ice(`?roomId=${room}&clientId=${id}&resumeToken=${token}`);
+    const own = await ice(`?roomId=${room}&clientId=${id}`, token);
     assert.equal(own.status, 200);
     const servers = JSON.parse(own.body).iceServers;
     const turn = servers.find((s) => [s.urls].flat().some((u) => u.startsWith("turn:")));

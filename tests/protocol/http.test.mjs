@@ -95,8 +95,8 @@ test("ICE servers: STUN only for callers who prove no room seat", async () => {
   assert.equal(iceServers.length, 1);
   assert.ok(iceServers[0].urls.every((u) => u.startsWith("stun:")));
   assert.ok(!iceServers.some((s) => s.username || s.credential));
-  const guess = await (await fetch(
-    `${server.url}/api/ice-servers?clientId=abcdefgh&roomId=${uniqueRoom("g")}&resumeToken=a-guessed-token-0000`)).json();
+  const guess = await (await fetch(`${server.url}/api/ice-servers?clientId=abcdefgh&roomId=${uniqueRoom("g")}`,
+    { headers: { authorization: "Bearer a-guessed-token-0000" } })).json();
   assert.ok(!guess.iceServers.some((s) => s.username));
 });
 
@@ -107,7 +107,10 @@ test("ICE servers: a member with its resume token gets TURN credentials", async 
   const socket = await connectClient(server.url);
   const ack = await emitWithAck(socket, "join-room", { roomId: room, clientId: id, displayName: "", resumeToken });
   assert.equal(ack.ok, true);
-  const ice = async (q) => (await (await fetch(`${server.url}/api/ice-servers?${new URLSearchParams(q)}`)).json()).iceServers;
+  // The token goes in the Authorization header, never in the URL.
+  const ice = async ({ resumeToken: t, ...q }) =>
+    (await (await fetch(`${server.url}/api/ice-servers?${new URLSearchParams(q)}`,
+      { headers: t ? { authorization: `Bearer ${t}` } : {} })).json()).iceServers;
   const turn = (await ice({ clientId: id, roomId: room, resumeToken })).find((s) => s.username);
   assert.ok(turn, "a member gets TURN");
   assert.ok(turn.username.endsWith(`:${id}`));
@@ -126,10 +129,15 @@ test("ICE servers: a member with its resume token gets TURN credentials", async 
 test("ICE servers: clientId follows the contract's rule", async () => {
   for (const q of ["", "clientId=", "clientId=short", "clientId=abcdefgh%0Aevil", "clientId=abcd:efgh",
     `clientId=${"a".repeat(65)}`, "clientId=abcdefgh&roomId=BAD%20ROOM",
-    "clientId=abcdefgh&roomId=blue&resumeToken=short"]) {
+    // a token in the URL is refused (it would end up in logs), even a valid one
+    `clientId=abcdefgh&roomId=blue&resumeToken=${"t".repeat(24)}`]) {
     const res = await fetch(`${server.url}/api/ice-servers?${q}`);
     assert.equal(res.status, 400, q);
     assert.equal(typeof (await res.json()).error, "string", q);
+  }
+  for (const authorization of ["Bearer short", "Basic dXNlcjpwYXNz", `Bearer ${"t".repeat(24)} extra`]) {
+    const res = await fetch(`${server.url}/api/ice-servers?clientId=abcdefgh&roomId=blue`, { headers: { authorization } });
+    assert.equal(res.status, 400, authorization);
   }
 });
 

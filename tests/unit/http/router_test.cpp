@@ -34,11 +34,13 @@ struct RouterTest : ::testing::Test {
 
     Response get(std::string_view target, std::string_view host = "127.0.0.1:3000",
                  std::string_view remote = "10.0.0.7", std::string_view origin = "",
-                 bh::verb method = bh::verb::get) {
+                 bh::verb method = bh::verb::get, std::string_view authorization = "") {
         Request req{method, target, 11};
         req.set(bh::field::host, host);
         if (!origin.empty())
             req.set(bh::field::origin, origin);
+        if (!authorization.empty())
+            req.set(bh::field::authorization, authorization);
         auto out = std::make_shared<Capture>();
         router->handle(std::move(req), std::string(remote), out);
         EXPECT_TRUE(out->res);
@@ -141,21 +143,26 @@ TEST_F(RouterTest, IceServersRejectsMissingOrMalformedClientIds) {
     }
 }
 
+namespace {
+// /api/ice-servers with the resume token where it belongs: a header.
+constexpr std::string_view kHost = "127.0.0.1:3000";
+constexpr std::string_view kRemote = "10.0.0.7";
+} // namespace
+
 TEST_F(RouterTest, IceServersGiveNonMembersStunOnly) {
     auto c = with_turn();
     c.is_member = [](std::string_view, std::string_view, std::string_view) { return false; };
     make(c);
-    auto list = ice_list(
-        get("/api/ice-servers?clientId=abcdefgh&roomId=blue&resumeToken=wrong-token-123456"));
+    auto list = ice_list(get("/api/ice-servers?clientId=abcdefgh&roomId=blue", kHost, kRemote, "",
+                             bh::verb::get, "Bearer wrong-token-123456"));
     ASSERT_EQ(list.size(), 1u);
     EXPECT_FALSE(list[0].as_object().contains("username"));
     // No membership check configured: nobody qualifies.
     make(with_turn());
-    EXPECT_EQ(
-        ice_list(
-            get("/api/ice-servers?clientId=abcdefgh&roomId=blue&resumeToken=wrong-token-123456"))
-            .size(),
-        1u);
+    EXPECT_EQ(ice_list(get("/api/ice-servers?clientId=abcdefgh&roomId=blue", kHost, kRemote, "",
+                           bh::verb::get, "Bearer wrong-token-123456"))
+                  .size(),
+              1u);
 }
 
 TEST_F(RouterTest, IceServersGiveProvenMembersTurnCredentials) {
@@ -164,18 +171,28 @@ TEST_F(RouterTest, IceServersGiveProvenMembersTurnCredentials) {
         return room == "blue-tiger" && client == "abcdefgh" && token == "the-right-token-1234";
     };
     make(c);
-    auto list = ice_list(get(
-        "/api/ice-servers?clientId=abcdefgh&roomId=blue-tiger&resumeToken=the-right-token-1234"));
+    const auto ask = [&](std::string_view auth) {
+        return ice_list(get("/api/ice-servers?clientId=abcdefgh&roomId=blue-tiger", kHost, kRemote,
+                            "", bh::verb::get, auth));
+    };
+    auto list = ask("Bearer the-right-token-1234");
     ASSERT_EQ(list.size(), 2u);
     EXPECT_TRUE(list[1].as_object().at("username").as_string().ends_with(":abcdefgh"));
     // The wrong token, or none, proves nothing.
-    EXPECT_EQ(
-        ice_list(
-            get("/api/"
-                "ice-servers?clientId=abcdefgh&roomId=blue-tiger&resumeToken=wrong-token-123456"))
-            .size(),
-        1u);
-    EXPECT_EQ(ice_list(get("/api/ice-servers?clientId=abcdefgh&roomId=blue-tiger")).size(), 1u);
+    EXPECT_EQ(ask("Bearer wrong-token-123456").size(), 1u);
+    EXPECT_EQ(ask("").size(), 1u);
+}
+
+TEST_F(RouterTest, IceServersRefuseATokenInTheUrl) {
+    make(with_turn());
+    // Even a valid one: a URL ends up in proxies' and browsers' logs.
+    EXPECT_EQ(get("/api/ice-servers?clientId=abcdefgh&roomId=blue&resumeToken=the-right-token-1234")
+                  .result(),
+              bh::status::bad_request);
+    EXPECT_EQ(get("/api/ice-servers?clientId=abcdefgh&roomId=blue", kHost, kRemote, "",
+                  bh::verb::get, "Basic dXNlcjpwYXNz")
+                  .result(),
+              bh::status::bad_request);
 }
 
 TEST_F(RouterTest, IceServersAreRateLimitedPerAddress) {
