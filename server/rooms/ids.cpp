@@ -1,5 +1,7 @@
 #include "server/rooms/ids.hpp"
 
+#include <algorithm>
+
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
@@ -31,22 +33,20 @@ bool valid_room_id(std::string_view id) {
     return true;
 }
 
+namespace {
+// min..max characters of [A-Za-z0-9_-].
+bool id_of(std::string_view id, std::size_t min, std::size_t max) {
+    return id.size() >= min && id.size() <= max &&
+           std::all_of(id.begin(), id.end(), [](char c) { return id_char(c); });
+}
+} // namespace
+
 bool valid_client_id(std::string_view id) {
-    if (id.size() < kMinClientId || id.size() > kMaxClientId)
-        return false;
-    for (char c : id)
-        if (!id_char(c))
-            return false;
-    return true;
+    return id_of(id, kMinClientId, kMaxClientId);
 }
 
 bool valid_resume_token(std::string_view token) {
-    if (token.size() < kMinResumeToken || token.size() > kMaxResumeToken)
-        return false;
-    for (char c : token)
-        if (!id_char(c))
-            return false;
-    return true;
+    return id_of(token, kMinResumeToken, kMaxResumeToken);
 }
 
 bool valid_display_name(std::string_view name) {
