@@ -1,10 +1,9 @@
 #include "server/rooms/ids.hpp"
 
-#include <algorithm>
-
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
