@@ -5,13 +5,13 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../support/server.mjs";
-import { launchBrowser, person } from "../support/browser.mjs";
+import { lanHost, launchBrowser, person } from "../support/browser.mjs";
 
 const webRoot = join(dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 let server;
 let browser;
 before(async () => {
-  server = await startServer(["--stun-urls", "none"], { webRoot });
+  server = await startServer(["--stun-urls", "none"], { webRoot, host: lanHost });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -32,6 +32,8 @@ test("three people in one room all see each other's messages", async () => {
     await p.page.goto(`${server.url}/r/${room}`);
     people.push(p);
   }
+  // As at a venue: plain http at the LAN address is not a secure context.
+  assert.equal(await people[0].page.evaluate(() => window.isSecureContext), lanHost === "127.0.0.1");
   // everyone sees two direct peers
   for (const p of people)
     await p.page.locator(".peer.direct").nth(1).waitFor({ timeout: 20000 });

@@ -9,14 +9,15 @@ import { tmpdir } from "node:os";
 import jsQR from "jsqr";
 import { qrVideo } from "../support/y4m.mjs";
 import { startServer } from "../support/server.mjs";
-import { launchBrowser, person } from "../support/browser.mjs";
+import { lanHost, launchBrowser, person } from "../support/browser.mjs";
 
 const webRoot = join(dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 let server;
 let browser;
 before(async () => {
   // Only serves the page: the pairing view never opens a signaling connection.
-  server = await startServer([], { webRoot });
+  // All interfaces: the camera test needs a secure context (127.0.0.1).
+  server = await startServer([], { webRoot, host: lanHost, listen: "0.0.0.0" });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -53,6 +54,26 @@ async function chat(a, b) {
   await b.page.getByRole("button", { name: "Send" }).click();
   await a.page.getByText("direct reply").waitFor({ timeout: 10000 });
 }
+
+test("the pairing view opens after the server is gone (the page fetched it while idle)", async () => {
+  const own = await startServer([], { webRoot, host: lanHost });
+  const a = await person(browser);
+  try {
+    await a.page.goto(`${own.url}/`);
+    // Loaded, then left idle a moment: the pairing chunks come in by themselves.
+    await a.page.waitForFunction(
+      () => performance.getEntriesByType("resource").some((e) => /DirectView-.*\.js$/.test(e.name)),
+      null, { timeout: 10000 });
+    await own.stop(); // the organiser's laptop goes away
+    await a.page.getByRole("button", { name: "No network? Pair directly" }).click();
+    await a.page.getByRole("button", { name: "Create an invite" }).click();
+    assert.match(await a.page.getByLabel("Your invite", { exact: true }).inputValue(), /^FC1\.o\./);
+    assert.deepEqual(a.errors, []);
+  } finally {
+    await a.context.close();
+    await own.stop();
+  }
+});
 
 test("pairing by copy-paste, then chatting with no server", async () => {
   const a = await open();
@@ -98,7 +119,9 @@ test("the invited phone scans the invite with its camera", async () => {
   const camBrowser = await launchBrowser({ camera: video });
   try {
     const b = await person(camBrowser);
-    await b.page.goto(`${server.url}/direct`);
+    // The camera needs a secure context: at a venue that means HTTPS; here,
+    // localhost (A stays at the LAN address).
+    await b.page.goto(`${server.url.replace(lanHost, "127.0.0.1")}/direct`);
     await b.page.getByRole("button", { name: "Scan with camera" }).click();
     await b.page.waitForFunction(() => document.querySelector("#invite-in")?.value.startsWith("FC1.o."), null, {
       timeout: 15000,

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../support/server.mjs";
-import { launchBrowser, person } from "../support/browser.mjs";
+import { lanHost, launchBrowser, person } from "../support/browser.mjs";
 
 const webRoot = join(dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 let browser;
@@ -27,7 +27,7 @@ async function pair(server, room) {
 }
 
 test("messages keep flowing when the signaling server dies", async () => {
-  const server = await startServer(["--stun-urls", "none"], { webRoot });
+  const server = await startServer(["--stun-urls", "none"], { webRoot, host: lanHost });
   const [a, b] = await pair(server, `dies-${process.pid}`);
   await server.stop();
   await a.page.getByText("offline: chatting peer-to-peer only").waitFor({ timeout: 10000 });
@@ -40,7 +40,7 @@ test("messages keep flowing when the signaling server dies", async () => {
 });
 
 test("a reloaded tab is chatting again with its history", async () => {
-  const server = await startServer(["--stun-urls", "none"], { webRoot });
+  const server = await startServer(["--stun-urls", "none"], { webRoot, host: lanHost });
   try {
     const [a, b] = await pair(server, `reload-${process.pid}`);
     await send(a.page, "before the reload");
@@ -66,12 +66,12 @@ test("a reloaded tab is chatting again with its history", async () => {
 
 test("after a signaling restart the room heals: a newcomer reaches everyone", async () => {
   const room = `restart-${process.pid}`;
-  let server = await startServer(["--stun-urls", "none"], { webRoot });
+  let server = await startServer(["--stun-urls", "none"], { webRoot, host: lanHost });
   const port = server.port;
   const [a, b] = await pair(server, room);
   await server.stop();
   await a.page.getByText("offline: chatting peer-to-peer only").waitFor({ timeout: 10000 });
-  server = await startServer(["--stun-urls", "none", "--port", String(port)], { webRoot });
+  server = await startServer(["--stun-urls", "none", "--port", String(port)], { webRoot, host: lanHost });
   try {
     for (const p of [a, b]) await p.page.getByText("online", { exact: true }).waitFor({ timeout: 20000 });
     const c = await person(browser);
@@ -90,7 +90,7 @@ test("after a signaling restart the room heals: a newcomer reaches everyone", as
 
 test("a phone that loses signaling for a while keeps chatting, then rejoins", async () => {
   // A short heartbeat so both sides notice the outage quickly.
-  const server = await startServer(["--stun-urls", "none", "--ping-interval", "1000", "--ping-timeout", "1000"], { webRoot });
+  const server = await startServer(["--stun-urls", "none", "--ping-interval", "1000", "--ping-timeout", "1000"], { webRoot, host: lanHost });
   try {
     const [a, b] = await pair(server, `blip-${process.pid}`);
     // Only HTTP and WebSocket traffic goes offline; WebRTC is untouched.
@@ -123,7 +123,7 @@ async function setHidden(page, hidden) {
 }
 
 test("a backgrounded tab lets go of signaling but keeps chatting, and rejoins on return", async () => {
-  const server = await startServer(["--stun-urls", "none"], { webRoot });
+  const server = await startServer(["--stun-urls", "none"], { webRoot, host: lanHost });
   const room = `background-${process.pid}`;
   try {
     const a = await person(browser);

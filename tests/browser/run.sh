@@ -13,4 +13,7 @@ exec unshare -n bash -c '
   ip link set v0 up
   ip link set v1 up
   ip route add default via 10.213.0.2 dev v0
+  # Pages load from this LAN address, as phones do: plain http, not a
+  # secure context (tests/support/browser.mjs).
+  export FC_LAN_HOST=10.213.0.1
   exec node --test --test-concurrency=1 tests/browser/'

@@ -5,14 +5,14 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../support/server.mjs";
-import { launchBrowser } from "../support/browser.mjs";
+import { lanHost, launchBrowser } from "../support/browser.mjs";
 
 const webRoot = join(dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 
 test("two tabs chat with no signaling server reachable", async () => {
   // The server only serves the files; the app is pointed at a signaling
   // address where nothing listens.
-  const server = await startServer([], { webRoot });
+  const server = await startServer([], { webRoot, host: lanHost });
   const browser = await launchBrowser();
   try {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 } });

@@ -2,6 +2,12 @@
 // with the switches WebRTC needs here (../shared/design/webrtc-testing.md).
 import { chromium } from "playwright-core";
 
+// The address phones reach the server at: the LAN address of the test's
+// network namespace (tests/browser/run.sh sets it). Pages served from it
+// are plain http at a non-localhost address, so not a secure context, as
+// at a venue: no crypto.randomUUID, crypto.subtle, camera or clipboard.
+export const lanHost = process.env.FC_LAN_HOST ?? "127.0.0.1";
+
 /** `camera`: a .y4m file the fake camera shows (see y4m.mjs). */
 export async function launchBrowser({ camera } = {}) {
   const cameraArgs = camera

@@ -22,11 +22,16 @@ export function emptyWebRoot() {
   return dir;
 }
 
-export async function startServer(args = [], { webRoot } = {}) {
+// `host`: the address to listen on and to reach the server at. Browser
+// tests pass the LAN address of their network namespace (FC_LAN_HOST, set
+// by tests/browser/run.sh), so pages are served as phones see them: plain
+// http at a non-localhost address, not a secure context.
+// `listen` (default: `host`) is the address bound, "0.0.0.0" for all.
+export async function startServer(args = [], { webRoot, host = "127.0.0.1", listen = host } = {}) {
   const root = webRoot ?? emptyWebRoot();
   const proc = spawn(
     serverBin,
-    ["--host", "127.0.0.1", "--port", "0", "--no-qr", "--web-root", root, ...args],
+    ["--host", listen, "--port", "0", "--no-qr", "--web-root", root, ...args],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let stdout = "";
@@ -37,7 +42,7 @@ export async function startServer(args = [], { webRoot } = {}) {
   const port = await new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`server did not start:\n${stderr}`)), 10000 * slow);
     const check = () => {
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stdout);
+      const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(stdout);
       if (m) {
         clearTimeout(timer);
         res(Number(m[1]));
@@ -46,7 +51,7 @@ export async function startServer(args = [], { webRoot } = {}) {
     proc.stdout.on("data", check);
     exited.then(({ code }) => rej(new Error(`server exited with ${code}:\n${stderr}`)));
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host}:${port}`;
   let stopped = false;
   return {
     url,

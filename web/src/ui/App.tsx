@@ -6,7 +6,9 @@ import { roomFromPath } from "../chat/room-code";
 import { Landing } from "./Landing";
 import { RoomView } from "./RoomView";
 
-// The no-server pairing view (and its QR library) loads only when used.
+// The no-server pairing view (and its QR library) is a chunk of its own,
+// fetched once the page is idle (preload.ts), so it is there when the
+// server is not.
 const DirectView = lazy(() => import("./DirectView").then((m) => ({ default: m.DirectView })));
 
 export function App() {
