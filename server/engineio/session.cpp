@@ -114,7 +114,10 @@ void Session::release(std::size_t n) {
     n = std::min(n, reserved_);
     reserved_ -= n;
     server_.budget().give_input(n);
-    // Progress: a message completed. What is held from here on is timed
+}
+
+void Session::input_progress() {
+    // A message completed: what is held from here on is timed
     // anew, so a client streaming many messages is never cut, one that
     // trickles a single message is.
     input_tick_ = server_.tick();

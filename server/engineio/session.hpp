@@ -72,6 +72,9 @@ public:
     // caller must not keep them.
     bool reserve(std::size_t n);
     void release(std::size_t n);
+    // A message completed (what is buffered now belongs to a new one): the
+    // input deadline starts again.
+    void input_progress();
     // Everything held for this client: queued, being written, reserved.
     std::size_t held_bytes() const { return queue_.bytes() + in_flight_ + reserved_; }
 

@@ -128,6 +128,7 @@ template <class Stream> void WebSocketTransport<Stream>::on_bytes(char* data, st
         size = partial_.size();
     }
     std::size_t used = 0;
+    bool delivered = false;
     while (state_ != State::closed && !peer_closed_) {
         const ws::Event e = reader_.next(p + used, size - used);
         if (e.kind == ws::Event::Kind::need_more)
@@ -144,6 +145,9 @@ template <class Stream> void WebSocketTransport<Stream>::on_bytes(char* data, st
             return;
         }
         used += e.consumed;
+        // Only whole messages count as progress: pings or fragments
+        // trickled around one big message do not keep it alive.
+        delivered = delivered || e.kind == ws::Event::Kind::message;
         on_frame(e);
     }
     if (state_ != State::open || peer_closed_) {
@@ -159,6 +163,9 @@ template <class Stream> void WebSocketTransport<Stream>::on_bytes(char* data, st
     }
     if (partial_.empty() && partial_.capacity() > 0)
         std::string().swap(partial_);
+    if (delivered)
+        if (auto s = session_.lock())
+            s->input_progress(); // whatever is buffered now, a message completed
     if (!account_buffered()) {
         // Over the client's bound or the server's budget: say so (1013,
         // try again later) and stop buffering.

@@ -12,7 +12,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, emitWithAck, uniqueRoom } from "../support/server.mjs";
 import {
-  RawWs, joinedWs, optionalFlags, fdCount, fdsBackTo, assertHealthy, metric, maskedHeader, MB,
+  RawWs, joinedWs, optionalFlags, fdCount, fdsBackTo, assertHealthy, metric, maskedHeader, encodeFrame, MB,
 } from "../support/adversary.mjs";
 
 const writeTimeout = 2000;
@@ -126,6 +126,36 @@ test("a client trickling one message forever is closed at the deadline", async (
       clearInterval(trickle);
     }
     assert.ok(ws.isClosed);
+    assert.equal(await metric(server, "fc_input_timeouts_total"), 1);
+    await assertHealthy(server, assert);
+  } finally {
+    ws?.destroy();
+    await server.stop();
+  }
+}, { timeout: (writeTimeout + 8000) * 4 });
+
+// The same with one fragmented message: every fragment is a whole frame,
+// WebSocket pings come in between, but the message never completes. (It
+// cannot answer Engine.IO pings meanwhile, a data frame inside a fragmented
+// message breaks the protocol, so the heartbeat would end it too, but only
+// after ping interval + timeout.) Only completed messages count as progress.
+test("a client trickling fragments of one message forever is closed at the deadline", async () => {
+  const server = await startServer(["--ping-interval", "60000", "--ping-timeout", "60000",
+    ...optionalFlags({ "--write-timeout": writeTimeout })]);
+  let ws;
+  try {
+    ws = await RawWs.open(server.url, { autoPong: false });
+    ws.write(encodeFrame(0x1, "4", { fin: false }));
+    const trickle = setInterval(() => {
+      if (ws.isClosed) return;
+      ws.write(encodeFrame(0x0, "x", { fin: false }));
+      ws.write(encodeFrame(0x9, "alive?"));
+    }, 200);
+    try {
+      await ws.closed; // bounded below
+    } finally {
+      clearInterval(trickle);
+    }
     assert.equal(await metric(server, "fc_input_timeouts_total"), 1);
     await assertHealthy(server, assert);
   } finally {
