@@ -256,9 +256,10 @@ Response StaticFiles::serve(const Request& req, std::string_view target_path) co
         return plain(req, beast_http::status::bad_request, "Bad path\n");
 
     std::string relative = decoded->substr(1);
-    // The app's own routes: rooms (/r/<room>) and no-server pairing (/direct).
+    // The app's own routes: rooms (/r/<room>), no-server pairing (/direct)
+    // and the HTTPS help (/help/https).
     const bool app_route = relative.empty() || relative.rfind("r/", 0) == 0 || relative == "r" ||
-                           relative == "direct";
+                           relative == "direct" || relative == "help/https";
     if (app_route)
         relative = "index.html";
 

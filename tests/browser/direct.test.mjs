@@ -75,6 +75,18 @@ test("the pairing view opens after the server is gone (the page fetched it while
   }
 });
 
+test("on plain http the pairing view says in one line why there is no camera or copy, and links to the help", async (t) => {
+  if (lanHost === "127.0.0.1") return t.skip("localhost is a secure context");
+  const a = await open();
+  await a.page.getByText("Scanning with the camera needs a secure (https://) address").waitFor({ timeout: 5000 });
+  await a.page.getByRole("button", { name: "Create an invite" }).click();
+  await a.page.getByText("Copying needs a secure (https://) address").first().waitFor({ timeout: 5000 });
+  await a.page.getByRole("link", { name: "Why, and how to serve HTTPS" }).first().click();
+  await a.page.getByRole("heading", { name: "HTTPS at the venue" }).waitFor({ timeout: 5000 });
+  assert.deepEqual(a.errors, []);
+  await a.context.close();
+});
+
 test("pairing by copy-paste, then chatting with no server", async () => {
   const a = await open();
   const b = await open();

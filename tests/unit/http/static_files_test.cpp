@@ -43,7 +43,7 @@ protected:
 } // namespace
 
 TEST_F(StaticFilesTest, ServesIndexForRootAndRoomLinks) {
-    for (auto path : {"/", "/r/blue-tiger-42", "/direct"}) {
+    for (auto path : {"/", "/r/blue-tiger-42", "/direct", "/help/https"}) {
         auto res = get(path);
         EXPECT_EQ(res.result(), beast_http::status::ok) << path;
         EXPECT_EQ(res.body(), "<!doctype html>app");

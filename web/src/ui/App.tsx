@@ -4,6 +4,7 @@ import { lazy, Suspense } from "preact/compat";
 import { useEffect, useState } from "preact/hooks";
 import { roomFromPath } from "../chat/room-code";
 import { Landing } from "./Landing";
+import { HttpsHelp } from "./NeedsHttps";
 import { RoomView } from "./RoomView";
 
 // The no-server pairing view (and its QR library) is a chunk of its own,
@@ -28,6 +29,7 @@ export function App() {
         <DirectView onLeave={() => go("/")} />
       </Suspense>
     );
+  if (path === "/help/https") return <HttpsHelp onBack={() => history.back()} />;
   const room = roomFromPath(path);
   return room ? (
     <RoomView key={room} roomId={room} onLeave={() => go("/")} />

@@ -6,6 +6,7 @@ import QRCode from "qrcode";
 import { MessageLog, newChatMessage, type ChatMessage } from "../chat/messages";
 import { loadIdentity } from "../identity";
 import { DirectLink } from "../rtc/direct-link";
+import { NeedsHttps } from "./NeedsHttps";
 import { scanQr, type Scan } from "./qr-scanner";
 
 type Step = "start" | "inviting" | "answering" | "chatting";
@@ -21,9 +22,13 @@ function CodeBox({ label, code }: { label: string; code: string }) {
       <canvas ref={canvas} class="pair-qr" role="img" aria-label={`QR code of ${label.toLowerCase()}`} />
       <label for={id}>{label}</label>
       <textarea id={id} readOnly rows={4} value={code} onFocus={(e) => e.currentTarget.select()} />
-      <button type="button" onClick={() => void navigator.clipboard?.writeText(code)}>
-        Copy
-      </button>
+      {navigator.clipboard ? (
+        <button type="button" onClick={() => void navigator.clipboard.writeText(code).catch(() => {})}>
+          Copy
+        </button>
+      ) : (
+        <NeedsHttps what="Copying" instead="select the code above and copy it by hand" />
+      )}
     </div>
   );
 }
@@ -34,7 +39,8 @@ function ScanButton({ onCode }: { onCode: (code: string) => void }) {
   const [scan, setScan] = useState<Scan | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => () => scan?.stop(), [scan]);
-  if (!navigator.mediaDevices?.getUserMedia) return null;
+  if (!navigator.mediaDevices?.getUserMedia)
+    return <NeedsHttps what="Scanning with the camera" instead="paste the code below" />;
   return (
     <div class="scan">
       <button

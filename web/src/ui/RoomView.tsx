@@ -6,6 +6,7 @@ import { loadIdentity } from "../identity";
 import type { LinkState } from "../rtc/peer-link";
 import { loadSettings } from "../settings";
 import { signalingUrl } from "../signaling/url";
+import { NeedsHttps } from "./NeedsHttps";
 
 const STATE_LABEL: Record<LinkState, string> = {
   connecting: "connecting",
@@ -80,9 +81,13 @@ export function RoomView({ roomId, onLeave }: { roomId: string; onLeave: () => v
         <section class="share" aria-label="Share this room">
           <img src={`/qr.svg?text=${encodeURIComponent(link)}`} alt={`QR code for ${link}`} width={220} height={220} />
           <p class="link">{link}</p>
-          <button type="button" onClick={() => void navigator.clipboard?.writeText(link)}>
-            Copy link
-          </button>
+          {navigator.clipboard ? (
+            <button type="button" onClick={() => void navigator.clipboard.writeText(link).catch(() => {})}>
+              Copy link
+            </button>
+          ) : (
+            <NeedsHttps what="Copying" instead="show the QR code, or select the link and copy it by hand" />
+          )}
           {"share" in navigator && (
             <button type="button" onClick={() => void navigator.share({ title: "Festival Chat", url: link }).catch(() => {})}>
               Share…
