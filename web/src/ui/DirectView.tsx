@@ -111,7 +111,7 @@ export function DirectView({ onLeave }: { onLeave: () => void }) {
   };
 
   return (
-    <main class="direct">
+    <main class="pairing">
       <header>
         <h1>Pair directly</h1>
         <button type="button" onClick={onLeave}>
