@@ -59,22 +59,18 @@ void Service::join(socketio::Socket& socket, const socketio::Event& event) {
     auto req = parse_join(args.get_array());
     if (!req)
         return fail(socket, event, req.error());
-    const rooms::ConnId me = socket.serial();
-    const auto ack_id = event.ack_id;
-    // `joined` holds copies: the registry has told the room by now, and
-    // those sends may have changed it.
-    const auto joined = registry_.join(me, *req);
+    // `socket` stays valid throughout: sends never tear a session down on
+    // the spot (engineio::Session::fail defers the close to a later turn).
+    const auto joined = registry_.join(socket.serial(), *req);
     if (!joined)
         return fail(socket, event, joined.error());
     if (log::enabled(log::Level::info))
         log::info("join", {{"room", rooms::room_tag(req->room_id)},
                            {"peer", joined->self.peer_id},
                            {"members", std::to_string(joined->peers.size() + 1)}});
-    // Looked up again, not `socket`: a send above may have closed it.
-    auto self = conns_.find(me);
-    if (ack_id && self != conns_.end())
-        self->second.socket->ack(
-            *ack_id, encode_join_ack(*joined, ice_ ? ice_(req->client_id) : boost::json::array{}));
+    if (event.ack_id)
+        socket.ack(*event.ack_id,
+                   encode_join_ack(*joined, ice_ ? ice_(req->client_id) : boost::json::array{}));
 }
 
 void Service::signal(socketio::Socket& socket, const socketio::Event& event) {
@@ -88,32 +84,22 @@ void Service::signal(socketio::Socket& socket, const socketio::Event& event) {
         return fail(socket, event, req.error());
     if (!placeholders_in_payload(event.raw, req->payload_raw, event.attachments.size()))
         return fail(socket, event, rooms::Error::bad_request);
-    const rooms::ConnId me = socket.serial();
-    const rooms::Member* self = registry_.member(me);
-    auto target = self ? registry_.route(me, req->to()) : std::nullopt;
+    const rooms::Member* self = registry_.member(socket.serial());
+    auto target = self ? registry_.route(socket.serial(), req->to()) : std::nullopt;
     auto conn = target ? conns_.find(*target) : conns_.end();
     if (conn == conns_.end())
         return fail(socket, event, rooms::Error::unknown_peer);
     const std::string out = encode_signal(self->peer_id, *req);
-    const auto ack_id = event.ack_id;
     // False when the target's session is closing or just overflowed its
     // queue: the signal is lost and the target is as good as gone (its
-    // peer-left follows), so the sender hears unknown-peer, not ok.
-    const bool handed = conn->second.socket->emit(out, event.attachments);
-    // Nothing read before the emit is used after it (`self`, `conn`,
-    // `socket`, `event`): a closing target may have changed the registry
-    // and, with a synchronous teardown, the sender itself.
-    auto sender = conns_.find(me);
-    if (!handed) {
-        ++stats_.errors[static_cast<std::size_t>(rooms::Error::unknown_peer)];
-        if (ack_id && sender != conns_.end())
-            sender->second.socket->ack(*ack_id, encode_error_ack(rooms::Error::unknown_peer));
-        return;
-    }
+    // peer-left follows), so the sender hears unknown-peer, not ok. The
+    // sender's `socket` is still valid: closes are deferred.
+    if (!conn->second.socket->emit(out, event.attachments))
+        return fail(socket, event, rooms::Error::unknown_peer);
     ++stats_.relays;
     stats_.relay_bytes += out.size();
-    if (ack_id && sender != conns_.end())
-        sender->second.socket->ack(*ack_id, encode_ok_ack());
+    if (event.ack_id)
+        socket.ack(*event.ack_id, encode_ok_ack());
 }
 
 void Service::leave(socketio::Socket& socket, const socketio::Event& event) {
