@@ -163,9 +163,11 @@ template <class Stream> void WebSocketTransport<Stream>::on_bytes(char* data, st
     }
     if (partial_.empty() && partial_.capacity() > 0)
         std::string().swap(partial_);
-    if (delivered)
+    // A message completed: what is still buffered belongs to a new one.
+    // (Nothing buffered, the common case, needs no deadline at all.)
+    if (delivered && partial_.size() + reader_.buffered() > 0)
         if (auto s = session_.lock())
-            s->input_progress(); // whatever is buffered now, a message completed
+            s->input_progress();
     if (!account_buffered()) {
         // Over the client's bound or the server's budget: say so (1013,
         // try again later) and stop buffering.
@@ -180,6 +182,8 @@ template <class Stream> void WebSocketTransport<Stream>::on_bytes(char* data, st
 
 template <class Stream> bool WebSocketTransport<Stream>::account_buffered() {
     const std::size_t now = partial_.size() + reader_.buffered();
+    if (now == accounted_)
+        return true; // nothing to tell (and no weak_ptr lock on every read)
     auto s = session_.lock();
     if (!s)
         return true; // nothing is accounted once the session let go
