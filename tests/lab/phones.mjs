@@ -1,0 +1,166 @@
+// One Chromium process per phone, started inside that phone's namespace
+// through a two-line wrapper (`exec ip netns exec <ns> chromium "$@"`); the
+// DevTools pipe playwright-core drives survives `ip netns exec`. And what a
+// person does in the app: open the room, send, read the message list.
+import { chmodSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), "../..");
+/** The built app the lab's server serves (FC_LAB_WEB_ROOT to test another build). */
+export const webRoot = process.env.FC_LAB_WEB_ROOT ?? join(repo, "web/dist");
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+// Lab runs wait longer than the browser tests: every phone is a Chromium
+// process of its own on a 2-core machine others share.
+export const slow = Number(process.env.FC_LAB_SLOW ?? 1);
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts Chromium for `phone` (from net.mjs) and opens one page. */
+export async function launchPhone(phone) {
+  const wrapper = join(phone.lab.tmp, `chromium-${phone.name}`);
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${phone.ns} ${chromiumPath} "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  const browser = await chromium.launch({
+    executablePath: wrapper,
+    headless: true,
+    timeout: 60000 * slow,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      // host candidates as plain addresses: nothing here resolves .local names
+      "--disable-features=WebRtcHideLocalIpsWithMdns",
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e));
+  const console_ = [];
+  page.on("console", (m) => console_.push(`${m.type()}: ${m.text()}`));
+  return {
+    name: phone.name,
+    phone,
+    browser,
+    context,
+    page,
+    errors,
+    console: console_,
+    async close() {
+      await browser.close().catch(() => {});
+    },
+  };
+}
+
+/** Opens the room and waits for the composer. `name` is the display name. */
+export async function openRoom(p, url, name = p.name) {
+  await p.page.goto(url, { timeout: 30000 * slow });
+  await p.page.getByLabel("Message").waitFor({ timeout: 30000 * slow });
+  if (name) await rename(p, name);
+}
+
+export async function rename(p, name) {
+  await p.page.getByRole("button", { name: "Change name" }).click();
+  await p.page.getByLabel("Your name").fill(name);
+  await p.page.getByLabel("Your name").press("Enter");
+  await p.page.getByText(`${name} (you)`).waitFor({ timeout: 10000 * slow });
+}
+
+export async function send(p, text) {
+  await p.page.getByLabel("Message").fill(text);
+  await p.page.getByRole("button", { name: "Send" }).click();
+  // The composer empties once the app took the message.
+  await p.page.waitForFunction(() => document.querySelector("#message")?.value === "", null, { timeout: 10000 * slow });
+}
+
+/** The message list as shown: [{ id, text }] in display order. */
+export function messages(p) {
+  return p.page.evaluate(() =>
+    [...document.querySelectorAll("ol.messages li")].map((li) => ({
+      id: li.getAttribute("data-id"),
+      text: li.querySelector(".text")?.textContent ?? "",
+    })),
+  );
+}
+
+/** Member chips: [{ text, cls }] (class holds the link state). */
+export function members(p) {
+  return p.page.evaluate(() =>
+    [...document.querySelectorAll(".members li.peer")].map((li) => ({ text: li.textContent ?? "", cls: li.className })),
+  );
+}
+
+/** Waits until `p` has `n` members in state `state` (a class: direct, relayed). */
+export async function waitMembers(p, n, state, ms = 30000) {
+  await p.page.locator(`.members li.peer.${state}`).nth(n - 1).waitFor({ timeout: ms * slow });
+}
+
+/** Polls until `check()` returns a truthy value or the deadline passes
+ *  (then returns the last value: the caller asserts on what it saw). */
+export async function poll(check, ms, every = 200) {
+  const end = Date.now() + ms * slow;
+  for (;;) {
+    const v = await check();
+    if (v || Date.now() > end) return v;
+    await sleep(every);
+  }
+}
+
+/** Waits until every phone shows every expected text (or the deadline),
+ *  and returns how long that took. */
+export async function waitAllShown(phones, expected, ms) {
+  const start = Date.now();
+  await poll(async () => {
+    for (const p of phones) {
+      const shown = new Set((await messages(p)).map((m) => m.text));
+      if (!expected.every((t) => shown.has(t))) return false;
+    }
+    return true;
+  }, ms);
+  return Date.now() - start;
+}
+
+/** The lab's promise, checked on every phone: each expected text shown
+ *  exactly once, nothing else, every sender's messages in the order sent,
+ *  and the same order on every phone. `expected` lists texts in send order
+ *  per sender (texts are unique; "<sender> <n>" style). Throws one error
+ *  describing every phone's difference. */
+export async function assertConsistent(phones, expected, { senderOf = (t) => t.split(" ")[0] } = {}) {
+  const problems = [];
+  const views = [];
+  for (const p of phones) {
+    const shown = await messages(p);
+    const texts = shown.map((m) => m.text);
+    views.push({ p, texts });
+    const missing = expected.filter((t) => !texts.includes(t));
+    const extra = texts.filter((t) => !expected.includes(t));
+    const dupTexts = texts.filter((t, i) => texts.indexOf(t) !== i);
+    const ids = shown.map((m) => m.id).filter((id) => id);
+    const dupIds = ids.filter((id, i) => ids.indexOf(id) !== i);
+    if (missing.length) problems.push(`${p.name}: lost ${missing.length}: ${JSON.stringify(missing)}`);
+    if (extra.length) problems.push(`${p.name}: unexpected ${JSON.stringify(extra)}`);
+    if (dupTexts.length) problems.push(`${p.name}: duplicated ${JSON.stringify(dupTexts)}`);
+    if (dupIds.length) problems.push(`${p.name}: duplicated data-id ${JSON.stringify(dupIds)}`);
+    // Per sender, the order sent.
+    const bySender = new Map();
+    for (const t of expected) bySender.set(senderOf(t), [...(bySender.get(senderOf(t)) ?? []), t]);
+    for (const [sender, sent] of bySender) {
+      const seen = texts.filter((t) => sent.includes(t));
+      const order = sent.filter((t) => seen.includes(t));
+      const firstSeen = seen.filter((t, i) => seen.indexOf(t) === i);
+      if (JSON.stringify(firstSeen) !== JSON.stringify(order))
+        problems.push(`${p.name}: ${sender}'s messages misordered: ${JSON.stringify(firstSeen)}`);
+    }
+  }
+  const ref = JSON.stringify(views[0].texts);
+  for (const v of views.slice(1))
+    if (JSON.stringify(v.texts) !== ref)
+      problems.push(`${v.p.name} shows another order than ${views[0].p.name}:\n    ${views[0].p.name}: ${ref}\n    ${v.p.name}: ${JSON.stringify(v.texts)}`);
+  if (problems.length) throw new Error(`messages are not consistent on every phone:\n  ${problems.join("\n  ")}`);
+}
