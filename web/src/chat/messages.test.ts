@@ -1,45 +1,55 @@
 import { describe, expect, it } from "vitest";
-import { MAX_KEPT, MessageLog, newChatMessage, parsePeerMessage } from "./messages";
+import { MAX_BATCH, MAX_TEXT, parsePeerMessage, rangesHold, type ChatMessage } from "./messages";
 
-describe("peer messages", () => {
-  it("parses the contract's chat message", () => {
-    const m = newChatMessage("clientAA", "Ana", "hello", 1732450000000);
-    expect(parsePeerMessage(JSON.stringify(m))).toEqual(m);
-  });
-
-  it("refuses malformed messages", () => {
-    for (const bad of ["", "{", "null", "[]", '{"type":"chat"}', '{"type":"chat","id":1}', '{"type":"nope"}',
-      JSON.stringify({ type: "chat", id: "x", clientId: "c", displayName: "d", text: "t".repeat(5000), sentAt: 1 })]) {
-      expect(parsePeerMessage(bad)).toBeNull();
-    }
-    expect(parsePeerMessage(42)).toBeNull();
-  });
+const chat = (over: Partial<ChatMessage> = {}): ChatMessage => ({
+  type: "chat", clientId: "clientAA", seq: 1, lamport: 1, displayName: "Ana", text: "hello", sentAt: 1732450000000, ...over,
 });
 
-describe("message log", () => {
-  it("keeps each message once, in arrival order", () => {
-    const log = new MessageLog();
-    const a = newChatMessage("c1", "A", "one");
-    const b = newChatMessage("c2", "B", "two");
-    expect(log.add(a)).toBe(true);
-    expect(log.add(b)).toBe(true);
-    expect(log.add(a)).toBe(false);
-    expect(log.messages.map((m) => m.text)).toEqual(["one", "two"]);
+describe("peer messages", () => {
+  it("parses a chat message, keeping a signature but nothing unknown", () => {
+    expect(parsePeerMessage(JSON.stringify(chat()))).toEqual(chat());
+    expect(parsePeerMessage(JSON.stringify({ ...chat(), sig: "abc", extra: 1 }))).toEqual({ ...chat(), sig: "abc" });
   });
 
-  it("is bounded", () => {
-    const log = new MessageLog();
-    for (let i = 0; i < MAX_KEPT + 10; i++) log.add(newChatMessage("c", "A", String(i)));
-    expect(log.messages).toHaveLength(MAX_KEPT);
-    expect(log.messages[0]!.text).toBe("10");
+  it("refuses malformed chat messages", () => {
+    const bad: unknown[] = [
+      "", "{", "null", "[]", '{"type":"chat"}', '{"type":"nope"}',
+      { ...chat(), text: "t".repeat(MAX_TEXT + 1) }, { ...chat(), text: "" }, { ...chat(), clientId: "" },
+      { ...chat(), seq: 0 }, { ...chat(), seq: 1.5 }, { ...chat(), seq: "1" }, { ...chat(), seq: 2 ** 49 },
+      { ...chat(), lamport: -1 }, { ...chat(), sentAt: null }, { ...chat(), sig: 5 }, { ...chat(), displayName: "x".repeat(65) },
+    ];
+    for (const b of bad) expect(parsePeerMessage(typeof b === "string" ? b : JSON.stringify(b))).toBeNull();
+    expect(parsePeerMessage(42)).toBeNull();
+    expect(parsePeerMessage("x".repeat(70 * 1024))).toBeNull();
   });
 
-  it("survives a reload through JSON", () => {
-    const log = new MessageLog();
-    log.add(newChatMessage("c1", "A", "kept"));
-    const restored = MessageLog.fromJSON(log.toJSON());
-    expect(restored.messages).toEqual(log.messages);
-    expect(MessageLog.fromJSON("garbage").messages).toEqual([]);
-    expect(MessageLog.fromJSON(null).messages).toEqual([]);
+  it("parses summaries and refuses malformed ones", () => {
+    expect(parsePeerMessage(JSON.stringify({ type: "sync", have: { a: [1, 4, 6, 6] }, floor: 0 }))).toEqual({
+      type: "sync", have: { a: [1, 4, 6, 6] }, floor: 0,
+    });
+    expect(parsePeerMessage(JSON.stringify({ type: "ack", have: {} }))).toEqual({ type: "ack", have: {} });
+    for (const have of [[], null, { a: [1] }, { a: [3, 2] }, { a: [1, 4, 4, 5] }, { a: [0, 1] }, { a: "1-2" }, { "": [1, 1] },
+      { a: Array.from({ length: 66 }, (_, i) => i * 2 + 1) }, Object.fromEntries(Array.from({ length: 513 }, (_, i) => [`c${i}`, [1, 1]]))])
+      expect(parsePeerMessage(JSON.stringify({ type: "sync", have, floor: 0 }))).toBeNull();
+    expect(parsePeerMessage(JSON.stringify({ type: "sync", have: {}, floor: -1 }))).toBeNull();
+    // A prototype key is data, not a way into the object model.
+    const m = parsePeerMessage('{"type":"ack","have":{"__proto__":[1,2]}}');
+    expect(m?.type === "ack" && Object.getPrototypeOf(m.have)).toBeNull();
+  });
+
+  it("parses batches, all or nothing", () => {
+    expect(parsePeerMessage(JSON.stringify({ type: "batch", messages: [chat(), chat({ seq: 2 })] }))).toEqual({
+      type: "batch", messages: [chat(), chat({ seq: 2 })],
+    });
+    expect(parsePeerMessage(JSON.stringify({ type: "batch", messages: [chat(), { ...chat(), seq: -1 }] }))).toBeNull();
+    expect(parsePeerMessage(JSON.stringify({ type: "batch", messages: [{ type: "ping", at: 1 }] }))).toBeNull();
+    expect(parsePeerMessage(JSON.stringify({ type: "batch", messages: Array.from({ length: MAX_BATCH + 1 }, (_, i) => chat({ seq: i + 1, text: "x" })) }))).toBeNull();
+  });
+
+  it("tells whether ranges hold a sequence number", () => {
+    expect(rangesHold([1, 3, 7, 7], 2)).toBe(true);
+    expect(rangesHold([1, 3, 7, 7], 7)).toBe(true);
+    expect(rangesHold([1, 3, 7, 7], 5)).toBe(false);
+    expect(rangesHold(undefined, 1)).toBe(false);
   });
 });

@@ -1,17 +1,37 @@
-// One room as the UI sees it: the signaling connection, the mesh, and the
-// conversation (kept in sessionStorage so a reload does not wipe it).
+// One room as the UI sees it: the signaling connection, the mesh, the
+// same-device tabs, and the room's history (room-history.ts), which every
+// open channel keeps in step with the peer at its other end.
 import { Emitter } from "../emitter";
 import { renewClientId, saveDisplayName, type Identity } from "../identity";
 import { Mesh, type Member } from "../rtc/mesh";
 import { SignalingClient, type SignalingState } from "../signaling/signaling-client";
-import { MessageLog, newChatMessage, type ChatMessage } from "./messages";
+import { IndexedDbLogStore, MemoryLogStore, type LogStore } from "./log-store";
+import { messageId, type ChatMessage } from "./messages";
+import { RoomHistory } from "./room-history";
 import { TabChannel } from "./tab-channel";
+
+/** Whether one's own message has reached the others present: no one yet
+ *  (it waits in the outbox), some of them, or everyone. */
+export type Delivery = "pending" | "some" | "all";
+
+/** A message as the room view shows it, in the room's one order. */
+export interface ShownMessage extends ChatMessage {
+  /** `${clientId}:${seq}`, stable on every device. */
+  id: string;
+  own: boolean;
+  /** For one's own messages; null for others'. */
+  delivery: Delivery | null;
+}
 
 export interface RoomSnapshot {
   roomId: string;
   signaling: SignalingState;
   members: Member[];
-  messages: readonly ChatMessage[];
+  messages: readonly ShownMessage[];
+  /** The id of the first message that arrived while this device was away
+   *  (caught up from peers); the view puts "new since you were away" above
+   *  it. Null when there is nothing to mark. */
+  awayMarker: string | null;
   self: Identity;
   error: string | null;
 }
@@ -20,8 +40,11 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
   readonly signaling: SignalingClient;
   readonly mesh: Mesh;
   readonly tabs: TabChannel;
-  #log: MessageLog;
+  readonly history: RoomHistory;
   #error: string | null = null;
+  /** Every clientId this tab has written as (a renewal starts a new one). */
+  #ownIds = new Set<string>();
+  #notify = false;
 
   constructor(
     readonly roomId: string,
@@ -29,16 +52,17 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     signalingUrl: string,
     private readonly storage: Storage = sessionStorage,
     iceCandidatePoolSize?: number,
+    store: LogStore = defaultStore(),
   ) {
     super();
-    this.#log = MessageLog.fromJSON(storage.getItem(this.#key));
+    this.#ownIds.add(self.clientId);
+    this.history = new RoomHistory(roomId, store);
+    this.history.on("change", () => this.#changed());
     this.signaling = new SignalingClient(signalingUrl, roomId, self);
     this.mesh = new Mesh(this.signaling, iceCandidatePoolSize);
     this.tabs = new TabChannel(roomId, self);
     this.tabs.on("tabs", () => this.#changed());
-    this.tabs.on("message", (m) => {
-      if (this.#log.add(m)) this.#persist();
-    });
+    this.tabs.on("message", (m) => this.history.receiveFromTab(m));
     this.signaling.on("state", () => this.#changed());
     this.signaling.on("error", (e) => {
       this.#error = e.message;
@@ -61,28 +85,34 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
       this.#renewIdentity();
     });
     this.mesh.on("members", () => this.#changed());
-    this.mesh.on("message", ({ message }) => {
-      if (message.type === "chat" && this.#log.add(message)) this.#persist();
+    this.mesh.on("open", ({ clientId, link }) => this.history.attach(clientId, link));
+    this.mesh.on("closed", ({ clientId, link }) => this.history.detach(clientId, link));
+    this.mesh.on("rejected", () => this.history.countMalformed());
+    this.mesh.on("message", ({ from, link, message }) => {
+      const sync = this.history.syncFor(from.clientId, link);
+      if (sync?.handle(message)) return;
+      // A chat message before the channel's sync started (it is attached
+      // on open, so only in a race): taken as it is.
+      if (message.type === "chat") this.history.receive([message], "live");
     });
   }
 
   #renewIdentity(): void {
     this.self = { ...this.self, ...renewClientId(this.storage) };
+    this.#ownIds.add(this.self.clientId);
     this.signaling.setIdentity(this.self);
     this.tabs.setIdentity(this.self);
     this.#changed();
   }
 
-  get #key(): string {
-    return `fc.messages.${this.roomId}`;
-  }
-
   get snapshot(): RoomSnapshot {
+    const members = this.#members();
     return {
       roomId: this.roomId,
       signaling: this.signaling.state,
-      members: this.#members(),
-      messages: this.#log.messages,
+      members,
+      messages: this.#shown(members),
+      awayMarker: this.history.awayMarker,
       self: this.self,
       error: this.#error,
     };
@@ -97,6 +127,13 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     this.signaling.stop();
     this.mesh.close();
     this.tabs.stop();
+    this.history.close();
+  }
+
+  /** Deletes this room's history on this device (on leaving for good). */
+  async forgetHistory(): Promise<void> {
+    this.stop();
+    await this.history.forget();
   }
 
   /** Mesh peers, plus tabs of this browser that only the tab channel knows. */
@@ -107,6 +144,22 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
       .filter((t) => !known.has(t.clientId))
       .map((t) => ({ peerId: "", clientId: t.clientId, displayName: t.displayName, state: "same-device" }));
     return [...mesh, ...local];
+  }
+
+  /** The log as shown: own messages with how far they got. Same-device
+   *  tabs share the store, so they hold everything. */
+  #shown(members: Member[]): ShownMessage[] {
+    const present = members.filter((m) => m.state !== "lost" && m.state !== "same-device").map((m) => m.clientId);
+    return this.history.log.messages.map((m) => {
+      const own = this.#ownIds.has(m.clientId);
+      return { ...m, id: messageId(m), own, delivery: own ? this.#delivery(m, present) : null };
+    });
+  }
+
+  #delivery(m: ChatMessage, present: string[]): Delivery {
+    const holders = present.filter((c) => this.history.holds(c, m)).length;
+    if (holders === present.length && (holders > 0 || this.history.heldByAnyone(m))) return "all";
+    return holders > 0 || this.history.heldByAnyone(m) ? "some" : "pending";
   }
 
   pause(): void {
@@ -132,27 +185,29 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     return true;
   }
 
-  send(text: string): ChatMessage | null {
+  /** Writes a message: shown at once, sent to every open channel and tab,
+   *  and kept in the outbox (the log) for peers not reachable now: each
+   *  gets it when its channel opens. False for an empty text. */
+  send(text: string): boolean {
     const trimmed = text.trim();
-    if (!trimmed) return null;
-    const msg = newChatMessage(this.self.clientId, this.self.displayName, trimmed);
-    this.#log.add(msg);
-    this.mesh.broadcast(msg);
-    this.tabs.send(msg);
-    this.#persist();
-    return msg;
-  }
-
-  #persist(): void {
-    try {
-      this.storage.setItem(this.#key, this.#log.toJSON());
-    } catch {
-      // storage full or unavailable: the conversation lives on in memory
-    }
-    this.#changed();
+    if (!trimmed) return false;
+    const { clientId, displayName } = this.self;
+    void this.history.compose(clientId, displayName, trimmed).then((m) => this.tabs.send(m));
+    return true;
   }
 
   #changed(): void {
-    this.emit("change", this.snapshot);
+    // Many changes in one task (a catch-up batch, a burst of receipts)
+    // make one snapshot.
+    if (this.#notify) return;
+    this.#notify = true;
+    queueMicrotask(() => {
+      this.#notify = false;
+      this.emit("change", this.snapshot);
+    });
   }
+}
+
+function defaultStore(): LogStore {
+  return typeof indexedDB === "undefined" ? new MemoryLogStore() : new IndexedDbLogStore();
 }

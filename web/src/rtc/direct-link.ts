@@ -3,6 +3,7 @@
 // "chat" data channel opens between them.
 import { Emitter } from "../emitter";
 import { parsePeerMessage, type PeerMessage } from "../chat/messages";
+import { LOW_WATER } from "../chat/peer-sync";
 import { decodeDescription, encodeDescription, PairingCodeError } from "./direct-code";
 
 const GATHER_TIMEOUT_MS = 4000;
@@ -20,7 +21,7 @@ function gathered(pc: RTCPeerConnection): Promise<void> {
   });
 }
 
-export class DirectLink extends Emitter<{ open: void; message: PeerMessage; closed: void }> {
+export class DirectLink extends Emitter<{ open: void; message: PeerMessage; closed: void; drain: void }> {
   readonly pc: RTCPeerConnection;
   #channel: RTCDataChannel | null = null;
 
@@ -61,10 +62,22 @@ export class DirectLink extends Emitter<{ open: void; message: PeerMessage; clos
     return this.#channel?.readyState === "open";
   }
 
+  get bufferedAmount(): number {
+    return this.#channel?.bufferedAmount ?? 0;
+  }
+
+  onDrain(callback: () => void): () => void {
+    return this.on("drain", callback);
+  }
+
   send(message: PeerMessage): boolean {
     if (!this.open) return false;
-    this.#channel!.send(JSON.stringify(message));
-    return true;
+    try {
+      this.#channel!.send(JSON.stringify(message));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   close(): void {
@@ -75,6 +88,8 @@ export class DirectLink extends Emitter<{ open: void; message: PeerMessage; clos
   #adopt(channel: RTCDataChannel): void {
     if (channel.label !== "chat") return;
     this.#channel = channel;
+    channel.bufferedAmountLowThreshold = LOW_WATER;
+    channel.onbufferedamountlow = () => this.emit("drain", undefined);
     channel.onopen = () => this.emit("open", undefined);
     channel.onclose = () => this.emit("closed", undefined);
     channel.onmessage = ({ data }) => {

@@ -13,7 +13,13 @@ export interface Member extends PeerInfo {
 
 export interface MeshEvents {
   members: Member[];
-  message: { from: Member; message: PeerMessage };
+  /** A member's channel opened (or carries traffic again after a silence). */
+  open: { clientId: string; link: PeerLink };
+  message: { from: Member; link: PeerLink; message: PeerMessage };
+  /** A member's link is gone for good (left, replaced, or starting over). */
+  closed: { clientId: string; link: PeerLink };
+  /** A peer sent something that failed the checks. */
+  rejected: void;
 }
 
 interface Entry {
@@ -21,6 +27,8 @@ interface Entry {
   link: PeerLink;
   retries: number;
   retryTimer?: ReturnType<typeof setTimeout>;
+  /** The last attempt found no path and there is no TURN relay to try. */
+  blocked: boolean;
 }
 
 const MAX_BACKOFF_MS = 30000;
@@ -44,7 +52,10 @@ export class Mesh extends Emitter<MeshEvents> {
   }
 
   get members(): Member[] {
-    return [...this.#peers.values()].map((e) => ({ ...e.info, state: e.link.state }));
+    return [...this.#peers.values()].map((e) => ({
+      ...e.info,
+      state: e.blocked && (e.link.state === "connecting" || e.link.state === "lost") ? "blocked" : e.link.state,
+    }));
   }
 
   /** Sends to every open channel; returns how many peers it reached. */
@@ -123,7 +134,7 @@ export class Mesh extends Emitter<MeshEvents> {
     }
   }
 
-  #connect(info: PeerInfo, initiator: boolean, retries = 0): void {
+  #connect(info: PeerInfo, initiator: boolean, retries = 0, blocked = false): void {
     const link = new PeerLink({
       selfPeerId: this.#selfPeerId,
       remotePeerId: info.peerId,
@@ -132,9 +143,17 @@ export class Mesh extends Emitter<MeshEvents> {
       initiator,
       sendSignal: (type, payload) => this.signaling.signal(entry.info.peerId, type, payload),
     });
-    const entry: Entry = { info, link, retries };
+    const entry: Entry = { info, link, retries, blocked };
     this.#peers.set(info.clientId, entry);
-    link.on("state", () => this.#changed());
+    link.on("state", (s) => {
+      if (s === "direct" || s === "relayed") entry.blocked = false;
+      this.#changed();
+    });
+    link.on("open", () => {
+      entry.retries = 0;
+      this.emit("open", { clientId: entry.info.clientId, link });
+    });
+    link.on("rejected", () => this.emit("rejected", undefined));
     link.on("message", (message) => {
       if (message.type === "hello") {
         // A peer renamed itself (its clientId must match the link's).
@@ -144,19 +163,20 @@ export class Mesh extends Emitter<MeshEvents> {
         }
         return;
       }
-      this.emit("message", { from: { ...entry.info, state: link.state }, message });
+      this.emit("message", { from: { ...entry.info, state: link.state }, link, message });
     });
     link.on("failed", () => this.#retry(entry));
   }
 
   #retry(entry: Entry): void {
     if (this.#peers.get(entry.info.clientId) !== entry) return;
+    entry.blocked = entry.link.blockedWithoutRelay;
     this.#drop(entry);
     const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** entry.retries);
     entry.retryTimer = setTimeout(() => {
       if (this.#peers.get(entry.info.clientId) !== entry) return;
       // Either side may start over; perfect negotiation sorts out a tie.
-      this.#connect(entry.info, true, entry.retries + 1);
+      this.#connect(entry.info, true, entry.retries + 1, entry.blocked);
       this.#changed();
     }, delay);
     this.#changed();
@@ -165,6 +185,7 @@ export class Mesh extends Emitter<MeshEvents> {
   #drop(e: Entry): void {
     if (e.retryTimer) clearTimeout(e.retryTimer);
     e.link.close();
+    this.emit("closed", { clientId: e.info.clientId, link: e.link });
   }
 
   #changed(): void {

@@ -4,8 +4,11 @@
 // trouble, and a ping/pong health check over the channel.
 import { Emitter } from "../emitter";
 import { parsePeerMessage, type PeerMessage } from "../chat/messages";
+import { LOW_WATER } from "../chat/peer-sync";
 
-export type LinkState = "connecting" | "direct" | "relayed" | "reconnecting" | "lost" | "same-device";
+/** "blocked": ICE found no path and this server offers no TURN relay to
+ *  fall back on (two NATs that cannot meet); retries go on quietly. */
+export type LinkState = "connecting" | "direct" | "relayed" | "reconnecting" | "blocked" | "lost" | "same-device";
 
 export interface LinkOptions {
   selfPeerId: string;
@@ -19,15 +22,31 @@ export interface LinkOptions {
 
 export interface LinkEvents {
   state: LinkState;
+  /** The channel opened, or carries traffic again after a silence: time to
+   *  compare histories. */
+  open: void;
   message: PeerMessage;
+  /** A data-channel message that failed the checks in chat/messages.ts. */
+  rejected: void;
+  /** The send buffer drained below LOW_WATER. */
+  drain: void;
   /** Gave up: the mesh decides whether to start afresh. */
   failed: void;
 }
 
 // The mobile settings of the system we replace.
 export const CONNECT_TIMEOUT_MS = 15000;
-const PING_EVERY_MS = 5000;
-const SILENCE_LIMIT_MS = 15000;
+/** Pings both ways every second; a link that hears nothing for this long
+ *  (Wi-Fi that passes nothing, a phone behind a stage) is silent. */
+const PING_EVERY_MS = 1000;
+export const SILENCE_LIMIT_MS = 3500;
+/** A silent link gets an ICE restart first; if nothing is heard this long
+ *  after, the mesh builds a fresh connection. */
+const RESTART_GRACE_MS = 8000;
+
+function hasRelay(servers: RTCIceServer[]): boolean {
+  return servers.some((s) => [s.urls].flat().some((u) => /^turns?:/i.test(u)));
+}
 
 export function isPolite(selfPeerId: string, remotePeerId: string): boolean {
   return selfPeerId < remotePeerId;
@@ -51,6 +70,8 @@ export class PeerLink extends Emitter<LinkEvents> {
   #pinger: ReturnType<typeof setInterval> | null = null;
   #closed = false;
   #remoteSession: string | null = null;
+  #silent = false;
+  #wasOpen = false;
 
   constructor(private readonly opts: LinkOptions) {
     super();
@@ -77,6 +98,20 @@ export class PeerLink extends Emitter<LinkEvents> {
 
   get open(): boolean {
     return this.#channel?.readyState === "open";
+  }
+
+  get bufferedAmount(): number {
+    return this.#channel?.bufferedAmount ?? 0;
+  }
+
+  onDrain(callback: () => void): () => void {
+    return this.on("drain", callback);
+  }
+
+  /** True when this link gave up without ever opening while no TURN relay
+   *  was on offer: two networks that cannot meet without one. */
+  get blockedWithoutRelay(): boolean {
+    return !this.#wasOpen && !hasRelay(this.opts.iceServers) && this.pc.iceConnectionState !== "connected";
   }
 
   send(message: PeerMessage): boolean {
@@ -147,16 +182,23 @@ export class PeerLink extends Emitter<LinkEvents> {
 
   #adopt(channel: RTCDataChannel): void {
     this.#channel = channel;
+    channel.bufferedAmountLowThreshold = LOW_WATER;
+    channel.onbufferedamountlow = () => this.emit("drain", undefined);
     channel.onopen = () => {
       this.#lastHeard = Date.now();
       this.#restarts = 0;
+      this.#wasOpen = true;
       void this.#updateRoute();
       this.#startPinging();
+      this.emit("open", undefined);
     };
     channel.onmessage = ({ data }) => {
-      this.#lastHeard = Date.now();
+      this.#heard();
       const msg = parsePeerMessage(data);
-      if (!msg) return;
+      if (!msg) {
+        this.emit("rejected", undefined);
+        return;
+      }
       if (msg.type === "ping") this.send({ type: "pong", at: msg.at });
       else if (msg.type !== "pong") this.emit("message", msg);
     };
@@ -168,12 +210,29 @@ export class PeerLink extends Emitter<LinkEvents> {
   #startPinging(): void {
     if (this.#pinger) return;
     this.#pinger = setInterval(() => {
-      if (Date.now() - this.#lastHeard > SILENCE_LIMIT_MS) {
+      const quiet = Date.now() - this.#lastHeard;
+      if (quiet > SILENCE_LIMIT_MS + RESTART_GRACE_MS) {
         this.emit("failed", undefined);
         return;
       }
+      if (quiet > SILENCE_LIMIT_MS && !this.#silent) {
+        // Silent: say so, and ask ICE for another path (through signaling,
+        // if it is reachable). The channel stays: if the old path comes
+        // back, what waits in it is delivered and nothing is lost.
+        this.#silent = true;
+        this.#setState("reconnecting");
+        this.pc.restartIce();
+      }
       this.send({ type: "ping", at: Date.now() });
     }, PING_EVERY_MS);
+  }
+
+  #heard(): void {
+    this.#lastHeard = Date.now();
+    if (!this.#silent) return;
+    this.#silent = false;
+    void this.#updateRoute();
+    this.emit("open", undefined);
   }
 
   async #onConnectionState(): Promise<void> {
@@ -182,8 +241,9 @@ export class PeerLink extends Emitter<LinkEvents> {
         await this.#updateRoute();
         break;
       case "disconnected":
-        this.#setState("reconnecting");
-        this.#armConnectTimeout();
+        if (!this.#wasOpen) this.#armConnectTimeout();
+        // An open channel's silence is judged by the pings above.
+        else if (!this.open) this.#setState("reconnecting");
         break;
       case "failed":
         this.#setState("reconnecting");

@@ -3,13 +3,19 @@
 // chat over the data channel. Loaded only when asked for.
 import { useEffect, useRef, useState } from "preact/hooks";
 import QRCode from "qrcode";
-import { MessageLog, newChatMessage, type ChatMessage } from "../chat/messages";
+import { IndexedDbLogStore, MemoryLogStore } from "../chat/log-store";
+import { messageId, type ChatMessage } from "../chat/messages";
+import { RoomHistory } from "../chat/room-history";
 import { loadIdentity } from "../identity";
 import { DirectLink } from "../rtc/direct-link";
 import { NeedsHttps } from "./NeedsHttps";
 import { scanQr, type Scan } from "./qr-scanner";
 
 type Step = "start" | "inviting" | "answering" | "chatting";
+
+/** The stored conversation of direct pairings, and the one peer of a pairing. */
+const DIRECT_ROOM = "~direct";
+const PEER = "direct-peer";
 
 function CodeBox({ label, code }: { label: string; code: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -77,15 +83,28 @@ export function DirectView({ onLeave }: { onLeave: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [messages, setMessages] = useState<readonly ChatMessage[]>([]);
   const [text, setText] = useState("");
-  const log = useRef(new MessageLog()).current;
+  // Two phones paired directly keep their conversation like a room, under a
+  // name of its own: pairing again later catches both up.
+  const history = useRef(new RoomHistory(DIRECT_ROOM, typeof indexedDB === "undefined" ? new MemoryLogStore() : new IndexedDbLogStore())).current;
+  useEffect(() => {
+    const off = history.on("change", () => setMessages([...history.log.messages]));
+    return () => {
+      off();
+      history.close();
+    };
+  }, []);
 
   useEffect(() => {
     if (!link) return;
     const offs = [
-      link.on("open", () => setStep("chatting")),
-      link.on("message", (m) => {
-        if (m.type === "chat" && log.add(m)) setMessages([...log.messages]);
+      link.on("open", () => {
+        history.attach(PEER, link);
+        setStep("chatting");
       }),
+      link.on("message", (m) => {
+        if (!history.syncFor(PEER, link)?.handle(m) && m.type === "chat") history.receive([m], "live");
+      }),
+      link.on("closed", () => history.detach(PEER, link)),
     ];
     return () => offs.forEach((off) => off());
   }, [link]);
@@ -103,10 +122,7 @@ export function DirectView({ onLeave }: { onLeave: () => void }) {
   const send = () => {
     const t = text.trim();
     if (!t || !link) return;
-    const m = newChatMessage(self.clientId, self.displayName, t);
-    log.add(m);
-    link.send(m);
-    setMessages([...log.messages]);
+    void history.compose(self.clientId, self.displayName, t);
     setText("");
   };
 
@@ -180,7 +196,7 @@ export function DirectView({ onLeave }: { onLeave: () => void }) {
           </p>
           <ol class="messages">
             {messages.map((m) => (
-              <li key={m.id} class={m.clientId === self.clientId ? "own" : "other"}>
+              <li key={messageId(m)} data-id={messageId(m)} class={m.clientId === self.clientId ? "own" : "other"}>
                 <span class="author">{m.clientId === self.clientId ? "You" : m.displayName}</span>
                 <p class="text">{m.text}</p>
               </li>
