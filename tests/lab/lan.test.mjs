@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "../support/server.mjs";
 import { Lab } from "./net.mjs";
-import { assertConsistent, launchPhone, members, openRoom, send, waitAllShown, waitMembers, webRoot } from "./phones.mjs";
+import { assertConsistent, describe, launchPhone, members, openRoom, send, waitAllShown, waitMembers, webRoot } from "./phones.mjs";
 
 let lab, server;
 const phones = [];
@@ -46,5 +46,6 @@ test("three phones on a LAN chat directly: nothing lost, duplicated or misordere
     }
   }
   await assertConsistent(phones, expected);
+  console.log(await describe(phones));
   for (const p of phones) assert.deepEqual(p.errors, [], `${p.name}: page errors`);
 });

@@ -121,6 +121,23 @@ class Phone {
     const py = `import socket,sys\ns=socket.socket();s.settimeout(${ms / 1000})\ntry:\n s.connect(("${host}",${port}));print("ok")\nexcept Exception as e:\n print("no",e)`;
     return inNs(this.ns, "python3", ["-c", py], { quiet: true }).startsWith("ok");
   }
+
+  /** A UDP datagram from this phone to `other`'s address arrives within
+   *  `ms` (the path WebRTC takes between two phones on the LAN). */
+  async udpReaches(other, ms = 1000) {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const listen = `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.bind(("0.0.0.0",${port}));s.settimeout(${ms / 1000 + 0.5})\ntry:\n print(s.recv(64).decode())\nexcept Exception:\n print("none")`;
+    const got = new Promise((res) => {
+      const c = spawn("ip", ["netns", "exec", other.ns, "python3", "-c", listen], { stdio: ["ignore", "pipe", "ignore"] });
+      let out = "";
+      c.stdout.on("data", (d) => (out += d));
+      c.on("exit", () => res(out.trim()));
+    });
+    await sleep(300);
+    const sendPy = `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nfor i in range(5): s.sendto(b"probe",("${other.addr}",${port}))`;
+    inNs(this.ns, "python3", ["-c", sendPy], { quiet: true });
+    return (await got) === "probe";
+  }
 }
 
 export class Lab {

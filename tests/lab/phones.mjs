@@ -112,18 +112,18 @@ export async function poll(check, ms, every = 200) {
   }
 }
 
-/** Waits until every phone shows every expected text (or the deadline),
- *  and returns how long that took. */
+/** Waits until every phone shows every expected text (or the deadline);
+ *  returns how long that took, null when the deadline passed first. */
 export async function waitAllShown(phones, expected, ms) {
   const start = Date.now();
-  await poll(async () => {
+  const ok = await poll(async () => {
     for (const p of phones) {
       const shown = new Set((await messages(p)).map((m) => m.text));
       if (!expected.every((t) => shown.has(t))) return false;
     }
     return true;
   }, ms);
-  return Date.now() - start;
+  return ok ? Date.now() - start : null;
 }
 
 /** The lab's promise, checked on every phone: each expected text shown
@@ -162,5 +162,17 @@ export async function assertConsistent(phones, expected, { senderOf = (t) => t.s
   for (const v of views.slice(1))
     if (JSON.stringify(v.texts) !== ref)
       problems.push(`${v.p.name} shows another order than ${views[0].p.name}:\n    ${views[0].p.name}: ${ref}\n    ${v.p.name}: ${JSON.stringify(v.texts)}`);
-  if (problems.length) throw new Error(`messages are not consistent on every phone:\n  ${problems.join("\n  ")}`);
+  if (problems.length)
+    throw new Error(`messages are not consistent on every phone:\n  ${problems.join("\n  ")}\n${await describe(phones)}`);
+}
+
+/** Each phone's signaling status and member chips, for failure reports. */
+export async function describe(phones) {
+  const lines = [];
+  for (const p of phones) {
+    const status = await p.page.evaluate(() => document.querySelector(".signaling")?.textContent ?? "?").catch((e) => `(${e.message})`);
+    const chips = await members(p).then((ms) => ms.map((m) => m.text).join(" | ")).catch(() => "?");
+    lines.push(`  ${p.name}: ${status}; members: ${chips}`);
+  }
+  return lines.join("\n");
 }
