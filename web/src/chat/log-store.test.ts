@@ -4,7 +4,7 @@ import { IndexedDbLogStore } from "./log-store";
 import type { ChatMessage } from "./messages";
 
 const msg = (clientId: string, seq: number, text = `${clientId}${seq}`): ChatMessage => ({
-  type: "chat", clientId, seq, lamport: seq, displayName: clientId, text, sentAt: 1,
+  type: "chat", id: `${clientId}:${seq}`, clientId, seq, lamport: seq, displayName: clientId, text, sentAt: 1,
 });
 
 describe("IndexedDB log store", () => {

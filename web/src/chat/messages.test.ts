@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { MAX_BATCH, MAX_TEXT, parsePeerMessage, rangesHold, type ChatMessage } from "./messages";
 
-const chat = (over: Partial<ChatMessage> = {}): ChatMessage => ({
-  type: "chat", clientId: "clientAA", seq: 1, lamport: 1, displayName: "Ana", text: "hello", sentAt: 1732450000000, ...over,
-});
+const chat = (over: Partial<ChatMessage> = {}): ChatMessage => {
+  const m = { type: "chat", id: "", clientId: "clientAA", seq: 1, lamport: 1, displayName: "Ana", text: "hello", sentAt: 1732450000000, ...over } as ChatMessage;
+  if (!over.id) m.id = `${m.clientId}:${m.seq}`;
+  return m;
+};
 
 describe("peer messages", () => {
   it("parses a chat message, keeping a signature but nothing unknown", () => {
@@ -15,12 +17,17 @@ describe("peer messages", () => {
     const bad: unknown[] = [
       "", "{", "null", "[]", '{"type":"chat"}', '{"type":"nope"}',
       { ...chat(), text: "t".repeat(MAX_TEXT + 1) }, { ...chat(), text: "" }, { ...chat(), clientId: "" },
-      { ...chat(), seq: 0 }, { ...chat(), seq: 1.5 }, { ...chat(), seq: "1" }, { ...chat(), seq: 2 ** 49 },
+      { ...chat(), seq: 1.5 }, { ...chat(), id: "clientAA:2" }, { ...chat(), id: undefined }, { ...chat(), lamport: undefined }, { ...chat(), seq: "1" }, { ...chat(), seq: 2 ** 49 },
       { ...chat(), lamport: -1 }, { ...chat(), sentAt: null }, { ...chat(), sig: 5 }, { ...chat(), displayName: "x".repeat(65) },
     ];
     for (const b of bad) expect(parsePeerMessage(typeof b === "string" ? b : JSON.stringify(b))).toBeNull();
     expect(parsePeerMessage(42)).toBeNull();
     expect(parsePeerMessage("x".repeat(70 * 1024))).toBeNull();
+  });
+
+  it("takes the contract's minimal chat message, unsequenced", () => {
+    const minimal = { type: "chat", id: "0c6a3f", clientId: "native1", displayName: "Bot", text: "hi", sentAt: 5 };
+    expect(parsePeerMessage(JSON.stringify(minimal))).toEqual({ ...minimal, seq: 0, lamport: 0 });
   });
 
   it("parses summaries and refuses malformed ones", () => {

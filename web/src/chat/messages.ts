@@ -16,12 +16,17 @@ export const MAX_COUNTER = 2 ** 48;
 
 /**
  * One chat message: the author's clientId plus a per-author sequence number
- * (from 1) make its id on every device; the Lamport time orders it.
- * `sig` is reserved for an author signature (private rooms) and is passed
- * on untouched.
+ * (from 1) make its id, `${clientId}:${seq}`, on every device; the Lamport
+ * time orders it. `sig` is reserved for an author signature (private rooms)
+ * and is passed on untouched.
+ *
+ * The contract's minimal chat message (an `id`, no `seq` or `lamport`: a
+ * peer that is not this app) is taken too, with seq 0: it is placed at the
+ * receiver's clock and not exchanged by catch-up.
  */
 export interface ChatMessage {
   type: "chat";
+  id: string;
   clientId: string;
   seq: number;
   lamport: number;
@@ -48,7 +53,8 @@ export type PeerMessage =
   /** Messages the peer lacked, in the room's order. */
   | { type: "batch"; messages: ChatMessage[] };
 
-export const messageId = (m: Pick<ChatMessage, "clientId" | "seq">): string => `${m.clientId}:${m.seq}`;
+export const messageId = (m: Pick<ChatMessage, "id">): string => m.id;
+export const sequencedId = (clientId: string, seq: number): string => `${clientId}:${seq}`;
 
 const isString = (v: unknown, max: number, min = 0): v is string =>
   typeof v === "string" && v.length <= max && v.length >= min;
@@ -56,11 +62,16 @@ const isCounter = (v: unknown): v is number => Number.isSafeInteger(v) && (v as 
 const isTime = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
 function parseChat(m: Record<string, unknown>): ChatMessage | null {
-  if (!isString(m.clientId, 64, 1) || !isCounter(m.seq) || !isCounter(m.lamport) || !isString(m.displayName, 64) ||
+  if (!isString(m.id, 140, 1) || !isString(m.clientId, 64, 1) || !isString(m.displayName, 64) ||
       !isString(m.text, MAX_TEXT, 1) || !isTime(m.sentAt) || (m.sig !== undefined && !isString(m.sig, 512)))
     return null;
+  const unsequenced = m.seq === undefined || m.seq === 0;
+  if (unsequenced ? m.lamport !== undefined && !isCounter(m.lamport)
+      : !isCounter(m.seq) || !isCounter(m.lamport) || m.id !== sequencedId(m.clientId, m.seq))
+    return null;
   const c: ChatMessage = {
-    type: "chat", clientId: m.clientId, seq: m.seq, lamport: m.lamport, displayName: m.displayName, text: m.text, sentAt: m.sentAt,
+    type: "chat", id: m.id, clientId: m.clientId, seq: unsequenced ? 0 : (m.seq as number), lamport: (m.lamport as number | undefined) ?? 0,
+    displayName: m.displayName, text: m.text, sentAt: m.sentAt,
   };
   if (m.sig !== undefined) c.sig = m.sig as string;
   return c;

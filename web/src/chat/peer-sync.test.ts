@@ -154,7 +154,7 @@ describe("hostile peers", () => {
     const link = new Wire(() => {});
     const sync = me.attach("evil", link);
     for (let i = 1; i <= 1000; i++) {
-      const m: ChatMessage = { type: "chat", clientId: "evil", seq: i, lamport: i, displayName: "E", text: "spam", sentAt: Date.now() };
+      const m: ChatMessage = { type: "chat", id: `evil:${i}`, clientId: "evil", seq: i, lamport: i, displayName: "E", text: "spam", sentAt: Date.now() };
       sync.handle(m);
     }
     expect(me.log.size).toBe(100);

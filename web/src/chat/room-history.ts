@@ -135,7 +135,7 @@ export class RoomHistory extends Emitter<{ change: void }> {
     for (const m of messages) {
       const r = this.log.add(m, now);
       if (r.added) {
-        added.push(m);
+        added.push(r.message);
         evicted.push(...r.evicted);
         this.#arrived.set(messageId(m), now);
       } else if (r.why !== "duplicate") {

@@ -4,7 +4,7 @@ import { RoomLog } from "./room-log";
 
 const NOW = 1_800_000_000_000;
 const msg = (clientId: string, seq: number, lamport: number, text = `${clientId}${seq}`): ChatMessage => ({
-  type: "chat", clientId, seq, lamport, displayName: clientId, text, sentAt: NOW,
+  type: "chat", id: `${clientId}:${seq}`, clientId, seq, lamport, displayName: clientId, text, sentAt: NOW,
 });
 
 describe("room log", () => {
@@ -75,5 +75,15 @@ describe("room log", () => {
     const ranges = log.summary().ann!;
     expect(ranges.length).toBe(64);
     expect(ranges.at(-1)).toBe(199);
+  });
+
+  it("places a message without a sequence number (another implementation's) at this device's clock", () => {
+    const log = new RoomLog();
+    log.add(msg("ann", 1, 7), NOW);
+    const r = log.add({ type: "chat", id: "uuid-1", clientId: "native", seq: 0, lamport: 0, displayName: "Bot", text: "hi", sentAt: NOW }, NOW);
+    expect(r.added && r.message.lamport).toBe(8);
+    expect(log.add({ ...log.messages[1]!, text: "again" }, NOW)).toEqual({ added: false, why: "duplicate" });
+    expect(log.summary()).toEqual({ ann: [7, 7].map(() => 1) });
+    expect(log.missingFor({}, 0).map(messageId)).toEqual(["ann:1"]);
   });
 });

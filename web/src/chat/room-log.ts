@@ -2,7 +2,7 @@
 // order every device agrees on (Lamport time, then author, then sequence
 // number), bounded by count and age. Pure and synchronous; persisting it
 // (log-store.ts) and exchanging it with peers (peer-sync.ts) are elsewhere.
-import { MAX_COUNTER, MAX_RANGES, MAX_TEXT, messageId, rangesHold, type ChatMessage, type Have } from "./messages";
+import { MAX_COUNTER, MAX_RANGES, MAX_TEXT, messageId, rangesHold, sequencedId, type ChatMessage, type Have } from "./messages";
 
 export interface Retention {
   /** Newest messages kept per room. */
@@ -16,7 +16,8 @@ export const DEFAULT_RETENTION: Retention = { maxMessages: 2000, maxAgeMs: 24 * 
 /** Why a message was not added. */
 export type Rejection = "duplicate" | "conflict" | "expired" | "too-old";
 
-export type AddResult = { added: true; evicted: ChatMessage[] } | { added: false; why: Rejection };
+/** `message`: as stored (a message without a seq gets a Lamport time here). */
+export type AddResult = { added: true; message: ChatMessage; evicted: ChatMessage[] } | { added: false; why: Rejection };
 
 export function compareOrder(a: ChatMessage, b: ChatMessage): number {
   if (a.lamport !== b.lamport) return a.lamport - b.lamport;
@@ -81,7 +82,7 @@ export class RoomLog {
     seq += 1;
     this.#ownSeq.set(clientId, seq);
     const m: ChatMessage = {
-      type: "chat", clientId, seq, lamport: Math.min(this.#clock + 1, MAX_COUNTER), displayName,
+      type: "chat", id: sequencedId(clientId, seq), clientId, seq, lamport: Math.min(this.#clock + 1, MAX_COUNTER), displayName,
       text: text.slice(0, MAX_TEXT), sentAt: now,
     };
     return m;
@@ -91,7 +92,10 @@ export class RoomLog {
   add(m: ChatMessage, now = Date.now()): AddResult {
     const id = messageId(m);
     const known = this.#byId.get(id);
-    if (known) return { added: false, why: sameContent(known, m) ? "duplicate" : "conflict" };
+    if (known) return { added: false, why: m.seq === 0 || sameContent(known, m) ? "duplicate" : "conflict" };
+    // A message without a sequence number (another implementation's) goes
+    // where this device's clock is.
+    if (m.seq === 0 && m.lamport === 0) m = { ...m, lamport: Math.min(this.#clock + 1, MAX_COUNTER) };
     if (m.sentAt < now - this.retention.maxAgeMs) return { added: false, why: "expired" };
     const full = this.#ordered.length >= this.retention.maxMessages;
     if (full && compareOrder(m, this.#ordered[0]!) < 0) return { added: false, why: "too-old" };
@@ -102,7 +106,7 @@ export class RoomLog {
     const evicted = this.#ordered.length > this.retention.maxMessages
       ? this.#ordered.splice(0, this.#ordered.length - this.retention.maxMessages) : [];
     for (const e of evicted) this.#byId.delete(messageId(e));
-    return { added: true, evicted };
+    return { added: true, message: m, evicted };
   }
 
   /** Drops what has aged out; returns it (for the store to delete). */
@@ -135,6 +139,7 @@ export class RoomLog {
     if (this.#summary?.version === this.#version) return this.#summary.have;
     const seqs = new Map<string, number[]>();
     for (const m of this.#ordered) {
+      if (m.seq === 0) continue;
       const list = seqs.get(m.clientId);
       if (list) list.push(m.seq);
       else seqs.set(m.clientId, [m.seq]);
@@ -157,7 +162,7 @@ export class RoomLog {
   missingFor(have: Have, floor: number): ChatMessage[] {
     const out: ChatMessage[] = [];
     for (const m of this.#ordered) {
-      if (m.lamport < floor) continue;
+      if (m.lamport < floor || m.seq === 0) continue;
       const ranges = have[m.clientId];
       if (!rangesHold(ranges, m.seq)) out.push(m);
     }

@@ -6,7 +6,7 @@ import { renewClientId, saveDisplayName, type Identity } from "../identity";
 import { Mesh, type Member } from "../rtc/mesh";
 import { SignalingClient, type SignalingState } from "../signaling/signaling-client";
 import { IndexedDbLogStore, MemoryLogStore, type LogStore } from "./log-store";
-import { messageId, type ChatMessage } from "./messages";
+import type { ChatMessage } from "./messages";
 import { RoomHistory } from "./room-history";
 import { TabChannel } from "./tab-channel";
 
@@ -16,8 +16,6 @@ export type Delivery = "pending" | "some" | "all";
 
 /** A message as the room view shows it, in the room's one order. */
 export interface ShownMessage extends ChatMessage {
-  /** `${clientId}:${seq}`, stable on every device. */
-  id: string;
   own: boolean;
   /** For one's own messages; null for others'. */
   delivery: Delivery | null;
@@ -152,7 +150,7 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     const present = members.filter((m) => m.state !== "lost" && m.state !== "same-device").map((m) => m.clientId);
     return this.history.log.messages.map((m) => {
       const own = this.#ownIds.has(m.clientId);
-      return { ...m, id: messageId(m), own, delivery: own ? this.#delivery(m, present) : null };
+      return { ...m, own, delivery: own ? this.#delivery(m, present) : null };
     });
   }
 
