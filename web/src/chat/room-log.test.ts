@@ -86,4 +86,16 @@ describe("room log", () => {
     expect(log.summary()).toEqual({ ann: [7, 7].map(() => 1) });
     expect(log.missingFor({}, 0).map(messageId)).toEqual(["ann:1"]);
   });
+
+  it("bounds each author: a flood pushes out the flooder's own history, not the others'", () => {
+    const log = new RoomLog({ maxMessages: 100, maxPerAuthor: 10, maxAgeMs: 1e12 });
+    log.add(msg("ann", 1, 1), NOW);
+    for (let i = 1; i <= 50; i++) log.add(msg("evil", i, i + 1), NOW);
+    expect(log.size).toBe(11);
+    expect(log.messages[0]!.text).toBe("ann1");
+    expect(log.messages.filter((m) => m.clientId === "evil").map((m) => m.seq)).toEqual([41, 42, 43, 44, 45, 46, 47, 48, 49, 50]);
+    expect(log.add(msg("evil", 3, 4), NOW)).toEqual({ added: false, why: "too-old" });
+    expect(log.summary().evil).toEqual([41, 50]);
+  });
 });
+

@@ -7,11 +7,14 @@ import { MAX_COUNTER, MAX_RANGES, MAX_TEXT, messageId, rangesHold, sequencedId, 
 export interface Retention {
   /** Newest messages kept per room. */
   maxMessages: number;
+  /** Newest messages kept per author: one flooding member pushes out its
+   *  own history, not everyone's. */
+  maxPerAuthor?: number;
   /** Older messages (by their author's clock) are dropped. */
   maxAgeMs: number;
 }
 
-export const DEFAULT_RETENTION: Retention = { maxMessages: 2000, maxAgeMs: 24 * 60 * 60 * 1000 };
+export const DEFAULT_RETENTION: Retention = { maxMessages: 2000, maxPerAuthor: 500, maxAgeMs: 24 * 60 * 60 * 1000 };
 
 /** Why a message was not added. */
 export type Rejection = "duplicate" | "conflict" | "expired" | "too-old";
@@ -31,6 +34,7 @@ const sameContent = (a: ChatMessage, b: ChatMessage): boolean =>
 export class RoomLog {
   #ordered: ChatMessage[] = [];
   #byId = new Map<string, ChatMessage>();
+  #perAuthor = new Map<string, number>();
   #clock = 0;
   /** Highest seq each of this device's identities has used, kept even
    *  when retention dropped the messages, so a seq is never reused. */
@@ -99,13 +103,23 @@ export class RoomLog {
     if (m.sentAt < now - this.retention.maxAgeMs) return { added: false, why: "expired" };
     const full = this.#ordered.length >= this.retention.maxMessages;
     if (full && compareOrder(m, this.#ordered[0]!) < 0) return { added: false, why: "too-old" };
+    const mine = this.#perAuthor.get(m.clientId) ?? 0;
+    const perAuthor = this.retention.maxPerAuthor ?? Infinity;
+    if (mine >= perAuthor && compareOrder(m, this.#oldestBy(m.clientId)!) < 0) return { added: false, why: "too-old" };
     this.#clock = Math.max(this.#clock, m.lamport);
     this.#byId.set(id, m);
+    this.#perAuthor.set(m.clientId, mine + 1);
     this.#ordered.splice(this.#insertionPoint(m), 0, m);
     this.#version++;
-    const evicted = this.#ordered.length > this.retention.maxMessages
-      ? this.#ordered.splice(0, this.#ordered.length - this.retention.maxMessages) : [];
-    for (const e of evicted) this.#byId.delete(messageId(e));
+    const evicted: ChatMessage[] = [];
+    if (mine + 1 > perAuthor) {
+      const oldest = this.#oldestBy(m.clientId)!;
+      this.#ordered.splice(this.#ordered.indexOf(oldest), 1);
+      evicted.push(oldest);
+    }
+    if (this.#ordered.length > this.retention.maxMessages)
+      evicted.push(...this.#ordered.splice(0, this.#ordered.length - this.retention.maxMessages));
+    for (const e of evicted) this.#removed(e);
     return { added: true, message: m, evicted };
   }
 
@@ -115,7 +129,7 @@ export class RoomLog {
     const gone = this.#ordered.filter((m) => m.sentAt < cutoff);
     if (!gone.length) return gone;
     this.#ordered = this.#ordered.filter((m) => m.sentAt >= cutoff);
-    for (const g of gone) this.#byId.delete(messageId(g));
+    for (const g of gone) this.#removed(g);
     this.#version++;
     return gone;
   }
@@ -123,6 +137,7 @@ export class RoomLog {
   clear(): void {
     this.#ordered = [];
     this.#byId.clear();
+    this.#perAuthor.clear();
     this.#version++;
   }
 
@@ -167,6 +182,17 @@ export class RoomLog {
       if (!rangesHold(ranges, m.seq)) out.push(m);
     }
     return out;
+  }
+
+  #oldestBy(clientId: string): ChatMessage | undefined {
+    return this.#ordered.find((m) => m.clientId === clientId);
+  }
+
+  #removed(m: ChatMessage): void {
+    this.#byId.delete(messageId(m));
+    const n = (this.#perAuthor.get(m.clientId) ?? 1) - 1;
+    if (n > 0) this.#perAuthor.set(m.clientId, n);
+    else this.#perAuthor.delete(m.clientId);
   }
 
   #insertionPoint(m: ChatMessage): number {
