@@ -89,7 +89,8 @@ export function MemberList({
   );
 }
 
-/** "5 people · 3 direct · 1 relayed": everyone counted once, you included. */
+/** "5 people · 3 direct · 1 relayed": everyone listed counted once, you
+ *  included; those we cannot reach are counted apart. */
 export function summary(members: readonly Member[]): string {
   const people = members.length + 1;
   const count = (s: LinkState) => members.filter((m) => m.state === s).length;
@@ -98,5 +99,7 @@ export function summary(members: readonly Member[]): string {
   const relayed = count("relayed");
   if (people > 1) parts.push(`${direct} direct`);
   if (relayed) parts.push(`${relayed} relayed`);
+  const lost = count("lost") + count("blocked");
+  if (lost) parts.push(`${lost} not connected`);
   return parts.join(" · ");
 }

@@ -10,7 +10,7 @@ import { rowWindow } from "./row-window";
 /** Up to this many messages every one is in the DOM (find-in-page works,
  *  and a few hundred rows cost nothing); above it only those near the view. */
 export const RENDER_ALL_UP_TO = 200;
-/** Rendered beyond each edge of the view, so a fling meets rows, not padding. */
+/** Rendered beyond each edge of the view, so a fling meets rows, not blank space. */
 const OVERSCAN_PX = 800;
 /** Closer than this to the bottom counts as "reading the newest". */
 const NEAR_BOTTOM_PX = 48;
@@ -104,8 +104,8 @@ export function MessageList({ messages, awayMarker }: { messages: readonly Shown
     if (revealAway.current > 0 && showAway()) revealAway.current = 0;
     else if (revealAway.current > 0) revealAway.current--;
     else if (stick.current) toBottom();
-    // Re-render with the true heights (padding sums follow); this settles,
-    // since a row's height does not depend on the padding around it.
+    // Re-render with the true heights (the spacers follow); this settles,
+    // since a row's height does not depend on the spacers around it.
     if (changed && windowed) setMeasured((v) => v + 1);
   });
 
@@ -163,8 +163,8 @@ export function MessageList({ messages, awayMarker }: { messages: readonly Shown
         // read old messages aloud.
         aria-live={windowed ? "off" : "polite"}
         onScroll={onScroll}
-        style={windowed ? { paddingTop: `${GAP_PX + win.before}px`, paddingBottom: `${GAP_PX + win.after}px` } : undefined}
       >
+        {win.before > 0 && <Spacer height={win.before - GAP_PX} />}
         {rows.slice(win.start, win.end).map((r) =>
           r.message ? (
             <MessageRow key={r.key} m={r.message} />
@@ -174,6 +174,7 @@ export function MessageList({ messages, awayMarker }: { messages: readonly Shown
             </li>
           ),
         )}
+        {win.after > 0 && <Spacer height={win.after - GAP_PX} />}
       </ol>
       {unseen && (
         <button
@@ -190,6 +191,13 @@ export function MessageList({ messages, awayMarker }: { messages: readonly Shown
       )}
     </div>
   );
+}
+
+/** Stands in for the rows not rendered. Not padding on the list: a scroller's
+ *  padding counts towards its own height, so it would stretch the list past
+ *  the screen instead of scrolling. Its own gap is taken off its height. */
+function Spacer({ height }: { height: number }) {
+  return <li class="spacer" aria-hidden="true" style={{ height: `${Math.max(0, height)}px` }} />;
 }
 
 function MessageRow({ m }: { m: ShownMessage }) {

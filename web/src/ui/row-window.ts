@@ -1,6 +1,6 @@
 // Which rows of a long list to render: those around the visible part of a
-// scroller, and the space the others would take, kept as padding above and
-// below so the scrollbar and scroll position stay true to the whole list.
+// scroller, and the space the others would take (the list keeps it as
+// spacers), so the scrollbar and scroll position stay true to the whole list.
 
 export interface RowWindow {
   /** First row to render. */
