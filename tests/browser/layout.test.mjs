@@ -66,7 +66,10 @@ async function send(p, text) {
 async function addSocketMembers(total) {
   // `total` people in the room: Ana, Bo, and socket.io clients.
   while (sockets.length + 2 < total) {
-    const { socket } = await joined(server.url, room, `Guest ${sockets.length + 1}`);
+    const n = sockets.length + 1;
+    // Our own clientIds: support's clientId() pads short ones, so its 1st
+    // and 10th can be the same id (the second join would replace the first).
+    const { socket } = await joined(server.url, room, `Guest ${n}`, { clientId: `guest-${n}-${process.pid}` });
     sockets.push(socket);
   }
   for (const p of [ana, bo]) {
@@ -74,7 +77,12 @@ async function addSocketMembers(total) {
     await toggle
       .filter({ hasText: new RegExp(`^${total} people`) })
       .waitFor({ timeout: 20000 })
-      .catch(async (e) => assert.fail(`${e.message}\nthe member list says: ${await toggle.textContent()}`));
+      .catch(async (e) =>
+        assert.fail(
+          `${e.message}\nthe member list says: ${await toggle.textContent()}\n` +
+            (await p.page.locator(".members li").allTextContents()).join(" | "),
+        ),
+      );
   }
 }
 

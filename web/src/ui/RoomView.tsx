@@ -49,7 +49,7 @@ export function RoomView({ roomId, onLeave }: { roomId: string; onLeave: () => v
   return (
     <main class="room">
       <header>
-        <h1 class="room-code" aria-label={`Room ${roomId}`} title={roomId}>
+        <h1 class="room-code" aria-label={`Room ${roomId}`}>
           {roomId}
         </h1>
         <p class={`signaling ${snap.signaling}`} role="status">
@@ -86,6 +86,7 @@ export function RoomView({ roomId, onLeave }: { roomId: string; onLeave: () => v
           aria-label="Message"
           autocomplete="off"
           enterkeyhint="send"
+          placeholder="Write a message"
           value={text}
           maxLength={4000}
           onInput={(e) => setText(e.currentTarget.value)}
