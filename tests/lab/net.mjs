@@ -153,6 +153,19 @@ export class Lab {
     ip("link", "add", lab.bridge, "type", "bridge");
     ip("addr", "add", `${HUB_ADDR}/24`, "dev", lab.bridge);
     ip("link", "set", lab.bridge, "up");
+    // The venue's uplink, going nowhere: a default route into a veth whose
+    // far end has no address, so that what is sent beyond the LAN vanishes
+    // as on the Internet. Without it a send there fails at once (no route;
+    // a blackhole route fails it too, EINVAL), and coturn (4.6.1) closes an
+    // allocation whose relay fails a send: measured, a relay sending a
+    // check to a phone's private address behind another NAT lost the
+    // allocation carrying the chat within a second. (No dummy device here.)
+    ip("link", "add", `fc${id}up`, "type", "veth", "peer", "name", `fc${id}upx`);
+    ip("link", "set", `fc${id}up`, "up");
+    ip("link", "set", `fc${id}upx`, "up");
+    ip("addr", "add", "10.254.0.1/30", "dev", `fc${id}up`);
+    ip("neigh", "add", "10.254.0.2", "lladdr", "02:00:0a:fe:00:02", "dev", `fc${id}up`, "nud", "permanent");
+    ip("route", "add", "default", "via", "10.254.0.2", "dev", `fc${id}up`);
     return lab;
   }
 
@@ -230,9 +243,12 @@ export class Lab {
     ip("-n", ns, "link", "set", "lan0", "up");
     inNs(ns, "sysctl", ["-qw", "net.ipv4.ip_forward=1"]);
     inNs(ns, "iptables", ["-t", "nat", "-A", "POSTROUTING", "-o", "wan0", "-j", "MASQUERADE", ...(symmetric ? ["--random-fully"] : [])]);
-    // Only replies come in from the LAN side, as at a carrier NAT.
-    inNs(ns, "iptables", ["-A", "FORWARD", "-i", "wan0", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"]);
-    inNs(ns, "iptables", ["-A", "FORWARD", "-i", "wan0", "-j", "DROP"]);
+    // Only replies come in from outside; anything else is dropped
+    // silently (no ICMP port-unreachable), as carrier NATs do.
+    for (const chain of ["FORWARD", "INPUT"]) {
+      inNs(ns, "iptables", ["-A", chain, "-i", "wan0", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"]);
+      inNs(ns, "iptables", ["-A", chain, "-i", "wan0", "-j", "DROP"]);
+    }
     const lab = this;
     let nextHost = 2;
     const site = {
@@ -267,6 +283,27 @@ export class Lab {
     return site;
   }
 
+  /** What the hub sees of `phone` when one socket on it sends to `n`
+   *  different hub ports: ["addr:port", ...]. Behind a symmetric NAT the
+   *  ports differ (a mapping per destination); on the LAN they are the
+   *  phone's own address and one port. */
+  async observedSources(phone, n = 2) {
+    const socks = [];
+    for (let i = 0; i < n; i++) {
+      const s = createSocket("udp4");
+      await new Promise((res) => s.bind(0, this.hubAddr, res));
+      socks.push(s);
+    }
+    const seen = socks.map((s) => new Promise((res) => s.once("message", (_m, r) => res(`${r.address}:${r.port}`))));
+    const ports = socks.map((s) => s.address().port);
+    const py = `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nfor p in ${JSON.stringify(ports)}: s.sendto(b"x",("${this.hubAddr}",p))`;
+    inNs(phone.ns, "python3", ["-c", py]);
+    const timeout = sleep(2000).then(() => "none");
+    const out = await Promise.all(seen.map((p) => Promise.race([p, timeout])));
+    for (const s of socks) s.close();
+    return out;
+  }
+
   /** New links need a moment before the first connection (measured: ~1 s). */
   async settle(ms = 1000) {
     await sleep(ms);
@@ -274,7 +311,7 @@ export class Lab {
 
   /** A real coturn on the hub, TURN REST API credentials (use-auth-secret),
    *  UDP only, on a free port, logging to a file of its own. */
-  async coturn({ secret = "lab-secret", realm = "festival.lab" } = {}) {
+  async coturn({ secret = "lab-secret", realm = "festival.lab", extraArgs = [] } = {}) {
     const port = await freeUdpPort(this.hubAddr);
     const relayMin = 40000 + Math.floor(Math.random() * 10000);
     const log = join(this.tmp, "turnserver.log");
@@ -284,6 +321,7 @@ export class Lab {
       "--use-auth-secret", "--static-auth-secret", secret, "--realm", realm,
       "--no-tls", "--no-dtls", "--no-tcp-relay", "--no-cli", "--no-rfc5780", "--fingerprint",
       "--pidfile", join(this.tmp, "turnserver.pid"), "--log-file", log, "--simple-log", "--no-stdout-log", "--verbose",
+      ...extraArgs,
     ];
     const proc = spawn("turnserver", args, { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
@@ -318,7 +356,9 @@ export class Lab {
     for (const p of this.children) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
     for (const ph of this.phones) ph.noLoss();
     Lab.wipe();
-    rmSync(this.tmp, { recursive: true, force: true });
+    // FC_LAB_KEEP=1 keeps the logs (coturn's) for a look after a failure.
+    if (process.env.FC_LAB_KEEP === "1") console.log(`# lab files kept in ${this.tmp}`);
+    else rmSync(this.tmp, { recursive: true, force: true });
   }
 }
 

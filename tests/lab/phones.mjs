@@ -39,11 +39,17 @@ export async function launchPhone(phone) {
     ],
   });
   const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  // FC_LAB_TRACE=1: every RTCPeerConnection's state changes go to the
+  // page's console (and the test's output), to see what ICE did.
+  if (process.env.FC_LAB_TRACE === "1") await context.addInitScript(traceIce);
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e));
   const console_ = [];
-  page.on("console", (m) => console_.push(`${m.type()}: ${m.text()}`));
+  page.on("console", (m) => {
+    console_.push(`${m.type()}: ${m.text()}`);
+    if (process.env.FC_LAB_TRACE === "1") console.log(`# [${phone.name} ${new Date().toISOString().slice(14, 23)}] ${m.text()}`);
+  });
   return {
     name: phone.name,
     phone,
@@ -55,6 +61,45 @@ export async function launchPhone(phone) {
     async close() {
       await browser.close().catch(() => {});
     },
+  };
+}
+
+function traceIce() {
+  const Native = window.RTCPeerConnection;
+  let n = 0;
+  window.RTCPeerConnection = class extends Native {
+    constructor(config) {
+      super(config);
+      const id = ++n;
+      const log = (what) => console.log(`pc${id} ${what}`);
+      log(`new ${JSON.stringify((config?.iceServers ?? []).map((s) => s.urls))}`);
+      this.addEventListener("connectionstatechange", async () => {
+        let pair = "";
+        if (this.connectionState === "connected") {
+          const stats = await this.getStats();
+          stats.forEach((s) => {
+            if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded") {
+              const l = stats.get(s.localCandidateId);
+              const r = stats.get(s.remoteCandidateId);
+              pair = ` ${l?.candidateType} ${l?.address}:${l?.port} -> ${r?.candidateType} ${r?.address}:${r?.port}`;
+            }
+          });
+        }
+        log(`connection ${this.connectionState}${pair}`);
+      });
+      this.addEventListener("iceconnectionstatechange", () => log(`ice ${this.iceConnectionState}`));
+      this.addEventListener("icecandidate", (e) => e.candidate && log(`candidate ${e.candidate.type} ${e.candidate.address}:${e.candidate.port}`));
+      const close = this.close.bind(this);
+      this.close = () => {
+        log(`close() ${new Error().stack?.split("\n").slice(2, 4).join(" <- ")}`);
+        close();
+      };
+      const restart = this.restartIce.bind(this);
+      this.restartIce = () => {
+        log("restartIce()");
+        restart();
+      };
+    }
   };
 }
 
