@@ -8,9 +8,8 @@
 //
 // Two real people (Chromium contexts) chat over WebRTC; the others in the
 // room are socket.io clients that joined it (members "connecting" forever,
-// which is all the layout needs). The three-person step saves the README
-// screenshot to build/screenshots/room-360x740.png (scripts/screenshot
-// copies it to docs/).
+// which is all the layout needs). Screenshots of each step go to
+// build/screenshots/; the three-person one is the README's.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -21,7 +20,13 @@ import { lanHost, launchBrowser, person } from "../support/browser.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const webRoot = process.env.FC_WEB_ROOT ?? join(repo, "web/dist");
-const screenshot = join(repo, "build/screenshots/room-360x740.png");
+// What the tests saw, for people to look at: room-360x740.png is the
+// README's (scripts/screenshot copies it to docs/screenshot-room.png).
+const shots = join(repo, "build/screenshots");
+const shot = async (page, name) => {
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, `${name}.png`) });
+};
 
 const PHONE = { width: 360, height: 740 };
 const DESKTOP = { width: 1280, height: 800 };
@@ -84,6 +89,23 @@ async function addSocketMembers(total) {
         ),
       );
   }
+}
+
+/** Types and sends each text through the input, as a person would (faster). */
+async function typeAll(p, texts) {
+  await p.page.evaluate(async (all) => {
+    const input = document.querySelector("#message");
+    const form = document.querySelector("form.composer");
+    const turn = () => new Promise((r) => setTimeout(r, 0));
+    for (const t of all) {
+      input.value = t;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      await turn(); // the input's state is rendered
+      form.requestSubmit();
+      await turn();
+    }
+  }, texts);
+  sent.push(...texts);
 }
 
 /** Waits until `text` is the newest message Ana's list holds, then lets the
@@ -219,10 +241,21 @@ test("three people: the README screenshot", async () => {
     await send(ana, "See you both there!");
     await newestIs(ana, "See you both there!");
     await ana.page.getByRole("button", { name: /^3 people · 2 direct/ }).waitFor();
+    // Everything Ana said has reached both others (no "not sent yet" marks
+    // left in the picture).
+    await ana.page.waitForFunction(
+      () => [...document.querySelectorAll("ol.messages li.own .delivery")].every((d) => d.classList.contains("all")),
+      null,
+      { timeout: 20000 },
+    );
+    await frames(ana.page);
     const g = await measure(ana.page);
     assertRoomLayout(g, "3 people");
-    mkdirSync(dirname(screenshot), { recursive: true });
-    await ana.page.screenshot({ path: screenshot });
+    await shot(ana.page, "room-360x740");
+    await ana.page.setViewportSize(DESKTOP);
+    await newestIs(ana, "See you both there!");
+    await shot(ana.page, "room-1280x800");
+    await ana.page.setViewportSize(PHONE);
     // Chidi leaves (keeping the history): gone from the others' lists.
     await chidi.page.getByRole("button", { name: "Leave", exact: true }).click();
     await chidi.page.getByRole("dialog", { name: "Leave this room" }).getByRole("button", { name: "Leave", exact: true }).click();
@@ -243,19 +276,7 @@ test("five people and a long history: the newest stays in view, only rows near t
   const texts = Array.from({ length: LONG_HISTORY }, (_, i) =>
     i % 9 === 4 ? `history ${i}: ${"a longer message that wraps over several lines on a phone ".repeat(3).trim()}` : `history ${i}`,
   );
-  await bo.page.evaluate(async (all) => {
-    const input = document.querySelector("#message");
-    const form = document.querySelector("form.composer");
-    const turn = () => new Promise((r) => setTimeout(r, 0));
-    for (const t of all) {
-      input.value = t;
-      input.dispatchEvent(new Event("input", { bubbles: true }));
-      await turn();
-      form.requestSubmit();
-      await turn();
-    }
-  }, texts);
-  sent.push(...texts);
+  await typeAll(bo, texts);
   const last = texts.at(-1);
   await newestIs(ana, last);
   await assertBothSizes(ana, "5 people, long history", last);
@@ -308,6 +329,7 @@ test("twenty people: folded, the member list is one line; unfolded, it scrolls i
     assert.ok(g.page.scrollWidth <= g.page.clientWidth, `${at}: page scrolls sideways`);
     assert.ok(g.newest.top >= g.list.top - near && g.newest.bottom <= g.composer.top + near, `${at}: newest not in view`);
     assert.ok(g.composer.bottom <= g.vh + near, `${at}: input off screen`);
+    await shot(ana.page, `members-20-open-${size.width}x${size.height}`);
   }
   // On the phone the twenty chips need more than the box: it scrolls inside.
   await ana.page.setViewportSize(PHONE);
@@ -343,6 +365,7 @@ test("Share opens over the conversation without moving it, and closes", async ()
       };
     });
     const at = `Share at ${size.width}x${size.height}`;
+    await shot(ana.page, `share-${size.width}x${size.height}`);
     // An overlay: the page behind is inert and keeps its layout.
     assert.equal(share.modal, true, `${at}: not a modal overlay`);
     const during = await measure(ana.page);
@@ -386,6 +409,7 @@ test("reading further up: a new message does not move the view; '↓ New message
   await send(bo, "Did everyone find the stage?");
   await page.getByRole("button", { name: "↓ New messages" }).waitFor({ timeout: 20000 });
   await frames(page);
+  await shot(page, "reading-further-up-360x740");
   const still = await anchor();
   assert.equal(still.id, reading.id, "the view moved to another message");
   assert.ok(Math.abs(still.offset - reading.offset) <= 2, `the view moved by ${still.offset - reading.offset} px`);
@@ -407,6 +431,36 @@ test("sending while reading further up shows one's own message", async () => {
   assertRoomLayout(await measure(page), "after sending from further up");
 });
 
+test("back after being away: the divider above what was missed is on screen, and the newest a tap away", async () => {
+  // Bo closes the tab; Ana says more than a screenful meanwhile.
+  await bo.page.close();
+  const missed = Array.from({ length: 40 }, (_, i) => `while Bo was away ${i}`);
+  await typeAll(ana, missed);
+  await newestIs(ana, missed.at(-1));
+  // Bo opens the room again: stored history first, then what was missed.
+  bo.page = await bo.context.newPage();
+  bo.page.on("pageerror", (e) => bo.errors.push(e));
+  await bo.page.goto(`${server.url}/r/${room}`);
+  const divider = bo.page.getByRole("separator");
+  await divider.waitFor({ timeout: 30000 });
+  await frames(bo.page);
+  const at = await bo.page.evaluate(() => {
+    const l = document.querySelector("ol.messages").getBoundingClientRect();
+    const d = document.querySelector('ol.messages [role="separator"]');
+    const next = d.nextElementSibling;
+    return { list: l.toJSON(), divider: d.getBoundingClientRect().toJSON(), text: d.textContent, next: next?.querySelector(".text")?.textContent };
+  });
+  await shot(bo.page, "back-after-away-360x740");
+  assert.equal(at.text, "New since you were away");
+  assert.equal(at.next, missed[0], "the divider sits above the first message Bo missed");
+  assert.ok(at.divider.top >= at.list.top - near && at.divider.bottom <= at.list.bottom + near, "the divider is on screen");
+  // More was missed than fits: the way to the newest is shown.
+  await bo.page.getByRole("button", { name: "↓ New messages" }).click();
+  await newestIs(bo, missed.at(-1));
+  assertRoomLayout(await measure(bo.page), "after catching up");
+  assert.deepEqual(bo.errors, []);
+});
+
 test("Leave asks whether this device should forget the room's history", async () => {
   const page = ana.page;
   await page.getByRole("button", { name: "Leave", exact: true }).click();
@@ -414,12 +468,13 @@ test("Leave asks whether this device should forget the room's history", async ()
   await dialog.waitFor();
   for (const name of ["Leave", "Leave and forget history", "Cancel"])
     await dialog.getByRole("button", { name, exact: true }).waitFor();
+  await shot(page, "leave-360x740");
   const box = await dialog.boundingBox();
   assert.ok(box.y >= 0 && box.y + box.height <= PHONE.height + near && box.x >= 0 && box.x + box.width <= PHONE.width + near, "dialog off screen");
   // Cancel: still in the room, nothing moved.
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await dialog.waitFor({ state: "detached" });
-  await newestIs(ana, "Sent from up here");
+  await newestIs(ana, sent.at(-1));
   // Leave, keeping the history: back at the start page.
   await page.getByRole("button", { name: "Leave", exact: true }).click();
   await dialog.getByRole("button", { name: "Leave", exact: true }).click();

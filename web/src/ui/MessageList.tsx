@@ -48,12 +48,14 @@ export function MessageList({ messages, awayMarker }: { messages: readonly Shown
   }
 
   const windowed = messages.length > RENDER_ALL_UP_TO;
+  // Rows not measured yet are taken to be as tall as the average measured one.
+  const known = [...heights.current.values()];
+  const estimate = known.length ? known.reduce((a, b) => a + b, 0) / known.length : FIRST_ESTIMATE_PX;
+  const heightOf = (key: string) => heights.current.get(key) ?? estimate;
   let win = { start: 0, end: rows.length, before: 0, after: 0 };
   if (windowed) {
-    const known = [...heights.current.values()];
-    const estimate = known.length ? known.reduce((a, b) => a + b, 0) / known.length : FIRST_ESTIMATE_PX;
     win = rowWindow(
-      rows.map((r) => heights.current.get(r.key) ?? estimate),
+      rows.map((r) => heightOf(r.key)),
       GAP_PX,
       // Following the newest: render the end whatever scrollTop said last.
       { top: stick.current ? Infinity : view.top, height: view.height || window.innerHeight, overscan: OVERSCAN_PX },
@@ -75,7 +77,8 @@ export function MessageList({ messages, awayMarker }: { messages: readonly Shown
       const at = rows.findIndex((r) => r.key === "away");
       if (at >= 0 && windowed) {
         let top = 0;
-        for (let i = 0; i < at; i++) top += (heights.current.get(rows[i].key) ?? FIRST_ESTIMATE_PX) + GAP_PX;
+        // The same sums the window is cut by, so the scroll renders it.
+        for (let i = 0; i < at; i++) top += heightOf(rows[i].key) + GAP_PX;
         el.scrollTop = top;
         setView({ top: el.scrollTop, height: el.clientHeight });
       }

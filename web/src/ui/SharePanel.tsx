@@ -11,7 +11,7 @@ export function SharePanel({ roomId, onClose }: { roomId: string; onClose: () =>
       <img class="share-qr" src={`/qr.svg?text=${encodeURIComponent(link)}`} alt={`QR code for ${link}`} width={220} height={220} />
       <p class="link">{link}</p>
       <p class="hint">
-        Or type the room code <strong>{roomId}</strong> on the start page.
+        Or type the room code <strong class="nowrap">{roomId}</strong> on the start page.
       </p>
       <div class="sheet-actions">
         {navigator.clipboard && (
