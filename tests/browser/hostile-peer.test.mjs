@@ -1,0 +1,118 @@
+// A member whose page has been tampered with sends garbage, floods, forged
+// copies and endless summaries over a real data channel. The victim's page
+// keeps working, keeps its own history intact and its store bounded.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startServer } from "../support/server.mjs";
+import { lanHost, launchBrowser, person } from "../support/browser.mjs";
+
+const webRoot = join(dirname(fileURLToPath(import.meta.url)), "../../web/dist");
+let server;
+let browser;
+before(async () => {
+  server = await startServer(["--stun-urls", "none"], { webRoot, host: lanHost });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function send(page, text) {
+  await page.locator("#message").fill(text);
+  await page.getByRole("button", { name: "Send" }).click();
+}
+
+/** The texts of the messages the page's IndexedDB holds for the room. */
+const stored = (page, room) =>
+  page.evaluate(
+    (room) =>
+      new Promise((resolve, reject) => {
+        const r = indexedDB.open("festival-chat");
+        r.onerror = () => reject(r.error);
+        r.onsuccess = () => {
+          const q = r.result.transaction("messages").objectStore("messages").getAll(IDBKeyRange.bound([room, ""], [room, "\uffff"]));
+          q.onsuccess = () => resolve(q.result.map((rec) => rec.message.text));
+        };
+      }),
+    room,
+  );
+
+test("garbage, a flood, forgeries and a summary storm over a data channel harm nothing", async () => {
+  const room = `hostile-${process.pid}`;
+  const victim = await person(browser);
+  await victim.page.goto(`${server.url}/r/${room}`);
+  for (const t of ["mine one", "mine two"]) await send(victim.page, t);
+
+  // The attacker joins second, so its page creates the channel: keep it.
+  const evil = await person(browser);
+  await evil.page.addInitScript(() => {
+    const create = RTCPeerConnection.prototype.createDataChannel;
+    window.__channels = [];
+    RTCPeerConnection.prototype.createDataChannel = function (...args) {
+      const c = create.apply(this, args);
+      window.__channels.push(c);
+      return c;
+    };
+  });
+  await evil.page.goto(`${server.url}/r/${room}`);
+  await evil.page.getByText("mine two").waitFor({ timeout: 30000 });
+  const victimId = await victim.page.evaluate(() => sessionStorage.getItem("fc.clientId"));
+
+  const sent = await evil.page.evaluate(async (victimId) => {
+    const ch = window.__channels.find((c) => c.readyState === "open");
+    const now = Date.now();
+    const chat = (clientId, seq, text, lamport = seq) =>
+      ({ type: "chat", id: `${clientId}:${seq}`, clientId, seq, lamport, displayName: "x", text, sentAt: now });
+    const out = [];
+    const put = (v) => out.push(typeof v === "string" ? v : JSON.stringify(v));
+    // Malformed, oversized, mistyped.
+    for (const bad of ["", "{", "null", "[]", "\u0000", '{"type":"batch","messages":[1]}', '{"type":"sync","have":[],"floor":0}',
+      '{"type":"ack","have":{"a":[5,1]}}', '{"type":"chat","id":"a:1","clientId":"a","seq":1}', "x".repeat(100 * 1024)]) put(bad);
+    put({ type: "sync", have: { __proto__: [1, 2] }, floor: 0 });
+    // A forged copy of the victim's own message, and a replay of it.
+    put(chat(victimId, 1, "forged words"));
+    put(chat(victimId, 1, "forged words"));
+    // A Lamport time near the float limit.
+    put(chat("evil-hi", 1, "far future", 2 ** 60));
+    // A flood: 6,000 messages in batches of 100, from two made-up authors.
+    for (let b = 0; b < 60; b++)
+      put({ type: "batch", messages: Array.from({ length: 100 }, (_, i) => chat(`evil${b % 2}`, 1000 + Math.floor(b / 2) * 100 + i + 1, `spam ${b}-${i}`)) });
+    // A summary storm.
+    for (let i = 0; i < 500; i++) put({ type: "sync", have: {}, floor: 0 });
+    for (const s of out) {
+      while (ch.bufferedAmount > 1 << 20) await new Promise((r) => setTimeout(r, 10));
+      try {
+        ch.send(s);
+      } catch {
+        // too big for the channel: also fine
+      }
+    }
+    return out.length;
+  }, victimId);
+  assert.ok(sent > 500);
+
+  // The victim is still fully usable, and its own words are its own.
+  await send(victim.page, "still here");
+  await victim.page.locator("ol.messages li", { hasText: "still here" }).waitFor({ timeout: 10000 });
+  await evil.page.locator("ol.messages li", { hasText: "still here" }).waitFor({ timeout: 20000 });
+  // Bounded by retention per author (500) whatever was thrown at it, with
+  // the victim's own words intact and nothing forged among them.
+  const deadline = Date.now() + 10000;
+  let texts = [];
+  while (Date.now() < deadline) {
+    texts = await stored(victim.page, room);
+    if (texts.includes("still here") && texts.length >= 1003) break;
+    await victim.page.waitForTimeout(200);
+  }
+  assert.equal(texts.length, 1003, "500 of each flooding author and the victim's three");
+  for (const t of ["mine one", "mine two", "still here"]) assert.equal(texts.filter((x) => x === t).length, 1, t);
+  for (const t of ["forged words", "far future"]) assert.ok(!texts.includes(t), t);
+  // ...and they come back after a reload.
+  await victim.page.reload();
+  await victim.page.locator("ol.messages li", { hasText: "still here" }).waitFor({ timeout: 10000 });
+  assert.deepEqual(victim.errors, []);
+  for (const p of [victim, evil]) await p.context.close();
+});
