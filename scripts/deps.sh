@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 want=(cmake ninja-build g++ pkg-config libboost1.81-dev libboost-json1.81-dev
       libboost-url1.81-dev libssl-dev libqrcodegencpp-dev nodejs npm)
 if [[ "${1:-build}" == "test" || "${1:-build}" == "bench" ]]; then
-    want+=(libgtest-dev clang libclang-rt-14-dev openssl chromium iproute2 util-linux valgrind)
+    want+=(libgtest-dev clang libclang-rt-14-dev openssl chromium iproute2 util-linux valgrind
+           iptables coturn)
 fi
 
 missing=()
@@ -30,6 +31,9 @@ if ((${#missing[@]})); then
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# coturn is for the network lab (tests/lab/), which starts its own
+# turnserver in its own namespace; Debian ships the service disabled
+# (/etc/default/coturn) and nothing here enables it.
 
 npm_ci() {
     if [[ ! -d "$1/node_modules" ]] || [[ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]]; then

@@ -116,26 +116,30 @@ class Phone {
   }
 
   /** A TCP connect from inside the phone: true when `host:port` answers
-   *  within `ms` (ping is not installed; a socket connect is the probe). */
+   *  within `ms` (ping is not installed; a socket connect from Node is the probe). */
   reaches(host, port, ms = 1000) {
-    const py = `import socket,sys\ns=socket.socket();s.settimeout(${ms / 1000})\ntry:\n s.connect(("${host}",${port}));print("ok")\nexcept Exception as e:\n print("no",e)`;
-    return inNs(this.ns, "python3", ["-c", py], { quiet: true }).startsWith("ok");
+    const js = `const s=require("net").connect(${port},"${host}",()=>{console.log("ok");process.exit()});s.on("error",()=>process.exit());setTimeout(()=>process.exit(),${ms})`;
+    return inNs(this.ns, process.execPath, ["-e", js], { quiet: true }).startsWith("ok");
   }
 
   /** A UDP datagram from this phone to `other`'s address arrives within
    *  `ms` (the path WebRTC takes between two phones on the LAN). */
   async udpReaches(other, ms = 1000) {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const listen = `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.bind(("0.0.0.0",${port}));s.settimeout(${ms / 1000 + 0.5})\ntry:\n print(s.recv(64).decode())\nexcept Exception:\n print("none")`;
+    const listen = `const s=require("dgram").createSocket("udp4");s.on("message",(m)=>{console.log(String(m));process.exit()});s.bind(${port},()=>console.log("ready"));setTimeout(()=>process.exit(),${ms + 1000})`;
     const got = new Promise((res) => {
-      const c = spawn("ip", ["netns", "exec", other.ns, "python3", "-c", listen], { stdio: ["ignore", "pipe", "ignore"] });
+      const c = spawn("ip", ["netns", "exec", other.ns, process.execPath, "-e", listen], { stdio: ["ignore", "pipe", "ignore"] });
       let out = "";
-      c.stdout.on("data", (d) => (out += d));
-      c.on("exit", () => res(out.trim()));
+      c.stdout.on("data", (d) => {
+        out += d;
+        if (out.startsWith("ready")) ready();
+      });
+      c.on("exit", () => res(out.replace("ready", "").trim()));
     });
-    await sleep(300);
-    const sendPy = `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nfor i in range(5): s.sendto(b"probe",("${other.addr}",${port}))`;
-    inNs(this.ns, "python3", ["-c", sendPy], { quiet: true });
+    let ready;
+    await Promise.race([new Promise((r) => (ready = r)), sleep(3000)]);
+    const send = `const s=require("dgram").createSocket("udp4");let n=0;const go=()=>s.send("probe",${port},"${other.addr}",()=>{if(++n<5)setTimeout(go,50);else s.close()});go()`;
+    inNs(this.ns, process.execPath, ["-e", send], { quiet: true });
     return (await got) === "probe";
   }
 }
@@ -296,8 +300,8 @@ export class Lab {
     }
     const seen = socks.map((s) => new Promise((res) => s.once("message", (_m, r) => res(`${r.address}:${r.port}`))));
     const ports = socks.map((s) => s.address().port);
-    const py = `import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nfor p in ${JSON.stringify(ports)}: s.sendto(b"x",("${this.hubAddr}",p))`;
-    inNs(phone.ns, "python3", ["-c", py]);
+    const js = `const s=require("dgram").createSocket("udp4");const ps=${JSON.stringify(ports)};let n=0;s.bind(0,()=>{for(const p of ps)s.send("x",p,"${this.hubAddr}",()=>{if(++n===ps.length)s.close()})})`;
+    inNs(phone.ns, process.execPath, ["-e", js]);
     const timeout = sleep(2000).then(() => "none");
     const out = await Promise.all(seen.map((p) => Promise.race([p, timeout])));
     for (const s of socks) s.close();
