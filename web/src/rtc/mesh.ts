@@ -79,6 +79,7 @@ export class Mesh extends Emitter<MeshEvents> {
       const known = this.#peers.get(p.clientId);
       if (known?.link.open) {
         known.info = p; // same person, new peerId after their reconnect
+        known.link.kick(); // a silent link asks for a new path now that signaling works
         continue;
       }
       if (known) this.#drop(known);
@@ -97,6 +98,7 @@ export class Mesh extends Emitter<MeshEvents> {
     const known = this.#peers.get(p.clientId);
     if (known?.link.open) {
       known.info = p;
+      known.link.kick(); // back from a lost connection, maybe at a new address
     } else {
       if (known) this.#drop(known);
       this.#connect(p, false); // the newcomer offers

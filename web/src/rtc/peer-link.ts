@@ -40,9 +40,10 @@ export const CONNECT_TIMEOUT_MS = 15000;
  *  (Wi-Fi that passes nothing, a phone behind a stage) is silent. */
 const PING_EVERY_MS = 1000;
 export const SILENCE_LIMIT_MS = 3500;
-/** A silent link gets an ICE restart first; if nothing is heard this long
- *  after, the mesh builds a fresh connection. */
-const RESTART_GRACE_MS = 8000;
+/** A silent link gets an ICE restart first (again whenever signaling comes
+ *  back), and keeps its channel: when the path returns, what waits in it is
+ *  delivered. Only a link silent this long is replaced by a fresh one. */
+export const FRESH_AFTER_MS = 30000;
 
 function hasRelay(servers: RTCIceServer[]): boolean {
   return servers.some((s) => [s.urls].flat().some((u) => /^turns?:/i.test(u)));
@@ -211,7 +212,7 @@ export class PeerLink extends Emitter<LinkEvents> {
     if (this.#pinger) return;
     this.#pinger = setInterval(() => {
       const quiet = Date.now() - this.#lastHeard;
-      if (quiet > SILENCE_LIMIT_MS + RESTART_GRACE_MS) {
+      if (quiet > FRESH_AFTER_MS) {
         this.emit("failed", undefined);
         return;
       }
@@ -221,10 +222,19 @@ export class PeerLink extends Emitter<LinkEvents> {
         // back, what waits in it is delivered and nothing is lost.
         this.#silent = true;
         this.#setState("reconnecting");
-        this.pc.restartIce();
+        this.kick();
       }
       this.send({ type: "ping", at: Date.now() });
     }, PING_EVERY_MS);
+  }
+
+  /** Signaling is back (or the peer rejoined): a silent link asks for a
+   *  new path again, since an offer made while signaling was down is lost. */
+  kick(): void {
+    if (this.#closed || !this.#silent) return;
+    if (this.pc.signalingState === "have-local-offer" && this.pc.localDescription)
+      this.opts.sendSignal("offer", { sdp: this.pc.localDescription.sdp });
+    else this.pc.restartIce();
   }
 
   #heard(): void {
