@@ -4,7 +4,9 @@
 // takes a bounded strip (unfolded, it scrolls inside its own box), nothing
 // overlaps and nothing scrolls sideways. Share and Leave open over the
 // conversation without moving it. Reading further up, a new message does
-// not move the view; "↓ New messages" brings the reader down.
+// not move the view; "↓ New messages" brings the reader down. Back after
+// being away, the divider above what was missed is on screen. Leave asks
+// whether this device should forget the room, and does as told.
 //
 // Two real people (Chromium contexts) chat over WebRTC; the others in the
 // room are socket.io clients that joined it (members "connecting" forever,
@@ -485,4 +487,22 @@ test("Leave asks whether this device should forget the room's history", async ()
   await bo.page.getByRole("button", { name: "Start a new room" }).waitFor({ timeout: 10000 });
   assert.deepEqual(ana.errors, []);
   assert.deepEqual(bo.errors, []);
+});
+
+test("after 'Leave and forget history' the room opens empty on that device; after 'Leave' it opens with its history", async () => {
+  // Alone in the room (Ana left), so nobody can hand the history back.
+  const shown = (p) => p.page.locator("ol.messages li[data-id] .text").allTextContents();
+  await bo.page.goto(`${server.url}/r/${room}`);
+  await send(bo, "fresh start");
+  await newestIs(bo, "fresh start");
+  assert.deepEqual(await shown(bo), ["fresh start"], "Bo's device forgot the room");
+  await bo.context.close();
+  // The control, under the same conditions: Ana kept hers, and it is there
+  // by the time her first message after coming back is.
+  await ana.page.goto(`${server.url}/r/${room}`);
+  await send(ana, "back again");
+  await newestIs(ana, "back again");
+  const kept = await shown(ana);
+  assert.ok(kept.includes("while Bo was away 39"), `Ana's device kept the room: ${kept.slice(-3).join(" | ")}`);
+  assert.deepEqual(ana.errors, []);
 });
