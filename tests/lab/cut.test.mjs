@@ -76,7 +76,7 @@ test("a phone silent for 20 s gets everything said meanwhile, and its own two me
   await send(ana, "ana back");
   expected.push("ana back");
   const caughtUp = await waitAllShown(phones, expected, 60000);
-  console.log(`# cut ${restoredAt - cutAt} ms; restore -> every phone has every message: ${caughtUp ?? "not within 60 s"} ms`);
+  console.log(`# cut ${restoredAt - cutAt} ms; restore -> every phone has every message: ${caughtUp === null ? "not within 60 s" : `${caughtUp} ms`}`);
   await assertConsistent(phones, expected);
   for (const p of phones) assert.deepEqual(p.errors, [], `${p.name}: page errors`);
 });

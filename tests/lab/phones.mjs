@@ -17,12 +17,13 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const slow = Number(process.env.FC_LAB_SLOW ?? 1);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts Chromium for `phone` (from net.mjs) and opens one page. */
-export async function launchPhone(phone) {
+/** Starts Chromium for `phone` (from net.mjs) and opens one page. With
+ *  `userDataDir`, the profile lives there (to measure what it stores). */
+export async function launchPhone(phone, { userDataDir } = {}) {
   const wrapper = join(phone.lab.tmp, `chromium-${phone.name}`);
   writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${phone.ns} ${chromiumPath} "$@"\n`);
   chmodSync(wrapper, 0o755);
-  const browser = await chromium.launch({
+  const options = {
     executablePath: wrapper,
     headless: true,
     timeout: 60000 * slow,
@@ -37,12 +38,20 @@ export async function launchPhone(phone) {
       // host candidates as plain addresses: nothing here resolves .local names
       "--disable-features=WebRtcHideLocalIpsWithMdns",
     ],
-  });
-  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  };
+  const viewport = { width: 360, height: 740 };
+  let browser = null;
+  let context;
+  if (userDataDir) {
+    context = await chromium.launchPersistentContext(userDataDir, { ...options, viewport });
+  } else {
+    browser = await chromium.launch(options);
+    context = await browser.newContext({ viewport });
+  }
   // FC_LAB_TRACE=1: every RTCPeerConnection's state changes go to the
   // page's console (and the test's output), to see what ICE did.
   if (process.env.FC_LAB_TRACE === "1") await context.addInitScript(traceIce);
-  const page = await context.newPage();
+  const page = context.pages()[0] ?? (await context.newPage());
   const errors = [];
   page.on("pageerror", (e) => errors.push(e));
   const console_ = [];
@@ -59,7 +68,7 @@ export async function launchPhone(phone) {
     errors,
     console: console_,
     async close() {
-      await browser.close().catch(() => {});
+      await (browser ?? context).close().catch(() => {});
     },
   };
 }
@@ -124,10 +133,11 @@ export async function send(p, text) {
   await p.page.waitForFunction(() => document.querySelector("#message")?.value === "", null, { timeout: 10000 * slow });
 }
 
-/** The message list as shown: [{ id, text }] in display order. */
+/** The message list as shown: [{ id, text }] in display order (message
+ *  rows only: not the "while you were away" separator or spacer rows). */
 export function messages(p) {
   return p.page.evaluate(() =>
-    [...document.querySelectorAll("ol.messages li")].map((li) => ({
+    [...document.querySelectorAll("ol.messages li:not([role=separator]):not(.spacer)")].map((li) => ({
       id: li.getAttribute("data-id"),
       text: li.querySelector(".text")?.textContent ?? "",
     })),

@@ -1,0 +1,369 @@
+// Field figures: the web app on the network lab (tests/lab/net.mjs), each
+// phone its own Chromium in its own namespace, the server at the hub's LAN
+// address over plain http, as at a venue. Run inside the lab's namespace
+// (bench/field/run.sh). Prints one JSON object and, with --write, puts a
+// table into docs/benchmarks.md between the field markers. Never asserts:
+// these machines are shared and noisy; figures are medians of RUNS runs.
+//
+//   join -> first message on the LAN       B opens the room; A's message shown on B
+//   cut -> caught up                       20 s of silent Wi-Fi while two others talk;
+//                                          Wi-Fi back -> every missed message shown
+//   roaming recovery                       new address -> a message sent right after
+//                                          it shown on the roamed phone and back
+//   TURN-relayed connect                   two phones behind symmetric NATs: B opens
+//                                          the room -> both chips "relayed via TURN"
+//   sync throughput                        N messages said during a cut, Wi-Fi back ->
+//                                          all N in the returning phone's IndexedDB
+//   IndexedDB cost per 1,000 messages      growth of the profile's IndexedDB folder
+//   history first paint after reload       reload -> first message row painted
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startServer } from "../../tests/support/server.mjs";
+import { Lab } from "../../tests/lab/net.mjs";
+import { launchPhone, messages, members, openRoom, poll, send, sleep, waitAllShown, waitMembers, webRoot } from "../../tests/lab/phones.mjs";
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const RUNS = Number(process.env.RUNS ?? 5);
+const CUT_MS = Number(process.env.CUT_MS ?? 20000);
+const SYNC_N = Number(process.env.SYNC_N ?? 400); // under the app's 500 kept per author
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const want = (k) => !only || only.includes(k);
+
+const median = (xs) => {
+  const v = xs.filter((x) => typeof x === "number").sort((a, b) => a - b);
+  return v.length ? v[Math.floor(v.length / 2)] : null;
+};
+const log = (...a) => console.error("#", ...a);
+
+/** Sends `n` messages from the page itself (no round trip per message). */
+function burst(p, prefix, n) {
+  return p.page.evaluate(
+    async ({ prefix, n }) => {
+      const input = document.querySelector("#message");
+      const form = input.closest("form");
+      const tick = () => new Promise((r) => setTimeout(r, 0));
+      for (let i = 0; i < n; i++) {
+        input.value = `${prefix} ${i}`;
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        await tick();
+        form.requestSubmit();
+        for (let k = 0; k < 1000 && input.value !== ""; k++) await tick();
+      }
+    },
+    { prefix, n },
+  );
+}
+
+/** Messages of `room` in this origin's IndexedDB (the app's log store). */
+function storedCount(p, room) {
+  return p.page.evaluate(
+    (room) =>
+      new Promise((res) => {
+        const open = indexedDB.open("festival-chat");
+        open.onerror = () => res(-1);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains("messages")) return res(-1);
+          const req = db.transaction("messages").objectStore("messages").count(IDBKeyRange.bound([room, ""], [room, "\uffff"]));
+          req.onsuccess = () => {
+            res(req.result);
+            db.close();
+          };
+          req.onerror = () => res(-1);
+        };
+      }),
+    room,
+  );
+}
+
+async function lanLab(names, tag) {
+  const lab = await Lab.create(tag);
+  const phones = [];
+  for (const n of names) phones.push({ net: await lab.phone(n) });
+  await lab.settle();
+  const server = await startServer(["--stun-urls", "none"], { webRoot, host: lab.hubAddr });
+  for (const p of phones) Object.assign(p, await launchPhone(p.net));
+  return {
+    lab,
+    server,
+    phones,
+    async close() {
+      for (const p of phones) await p.close();
+      await server.stop().catch(() => {});
+      await lab.close();
+    },
+  };
+}
+
+// --- join -> first message, history first paint ------------------------------
+async function joinToMessage() {
+  const env = await lanLab(["ana", "ben"], "join");
+  const [ana, ben] = env.phones;
+  const out = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const url = `${env.server.url}/r/join-${i}`;
+      await ana.page.goto(url);
+      await ana.page.getByText("online", { exact: true }).waitFor({ timeout: 30000 });
+      const t0 = Date.now();
+      await ben.page.goto(url);
+      await waitMembers(ben, 1, "direct");
+      const open = Date.now() - t0;
+      await send(ana, `ping ${i}`);
+      await ben.page.getByText(`ping ${i}`, { exact: true }).waitFor({ timeout: 20000 });
+      out.push({ open, message: Date.now() - t0 });
+      log(`join run ${i}: open ${open} ms, message ${out.at(-1).message} ms`);
+    }
+  } finally {
+    await env.close();
+  }
+  return { open: median(out.map((r) => r.open)), message: median(out.map((r) => r.message)), runs: out };
+}
+
+// --- cut -> caught up ----------------------------------------------------------
+async function cutToCaughtUp() {
+  const env = await lanLab(["ana", "ben", "cleo"], "cut");
+  const [ana, ben, cleo] = env.phones;
+  const out = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const url = `${env.server.url}/r/cut-${i}`;
+      for (const p of env.phones) await openRoom(p, url, "");
+      for (const p of env.phones) await waitMembers(p, 2, "direct");
+      await send(ana, `hello ${i}`);
+      await waitAllShown(env.phones, [`hello ${i}`], 15000);
+      cleo.net.silence();
+      const cutAt = Date.now();
+      const missed = [];
+      for (let k = 0; k < 8; k++) {
+        const p = k % 2 ? ben : ana;
+        await send(p, `cut ${i}.${k}`);
+        missed.push(`cut ${i}.${k}`);
+        await sleep(Math.max(0, cutAt + ((k + 1) * CUT_MS) / 9 - Date.now()));
+      }
+      await sleep(Math.max(0, cutAt + CUT_MS - Date.now()));
+      const early = (await messages(cleo)).filter((m) => missed.includes(m.text)).length;
+      cleo.net.restore();
+      const ms = await waitAllShown([cleo], missed, 30000);
+      out.push(ms);
+      log(`cut run ${i}: ${early} crossed the cut; caught up ${ms === null ? "not within 30 s" : `in ${ms} ms`}`);
+      await sleep(1000);
+    }
+  } finally {
+    await env.close();
+  }
+  return { medianMs: median(out), runs: out, cutMs: CUT_MS };
+}
+
+// --- roaming recovery ---------------------------------------------------------
+async function roaming() {
+  const env = await lanLab(["ana", "cleo"], "roam");
+  const [ana, cleo] = env.phones;
+  const out = [];
+  try {
+    const url = `${env.server.url}/r/roam`;
+    for (const p of env.phones) await openRoom(p, url, "");
+    for (const p of env.phones) await waitMembers(p, 1, "direct");
+    for (let i = 0; i < RUNS; i++) {
+      cleo.net.roam(env.lab.freeAddr());
+      const t0 = Date.now();
+      await send(ana, `to roamer ${i}`);
+      await send(cleo, `from roamer ${i}`);
+      const a = await waitAllShown([cleo], [`to roamer ${i}`], 60000);
+      const b = await waitAllShown([ana], [`from roamer ${i}`], 60000);
+      const ms = a === null || b === null ? null : Date.now() - t0;
+      out.push(ms);
+      log(`roam run ${i}: ${ms === null ? "not recovered in 60 s" : `${ms} ms`}`);
+      await waitMembers(cleo, 1, "direct", 60000).catch(() => {});
+      await sleep(2000);
+    }
+  } finally {
+    await env.close();
+  }
+  return { medianMs: median(out), runs: out };
+}
+
+// --- TURN-relayed connect -----------------------------------------------------
+async function turnConnect() {
+  const lab = await Lab.create("turn");
+  const phones = [{ net: await (await lab.natSite("home")).phone("ana") }, { net: await (await lab.natSite("cgnat")).phone("ben") }];
+  await lab.settle();
+  const turn = await lab.coturn({ secret: "bench" });
+  const server = await startServer(["--stun-urls", "none", "--turn-urls", turn.url, "--turn-secret", turn.secret], { webRoot, host: lab.hubAddr });
+  for (const p of phones) Object.assign(p, await launchPhone(p.net));
+  const [ana, ben] = phones;
+  const out = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const url = `${server.url}/r/turn-${i}`;
+      await ana.page.goto(url);
+      await ana.page.getByText("online", { exact: true }).waitFor({ timeout: 30000 });
+      const t0 = Date.now();
+      await ben.page.goto(url);
+      const ok = await poll(async () => {
+        for (const p of phones) if (!(await members(p)).some((m) => /relayed via TURN/.test(m.text))) return false;
+        return true;
+      }, 60000, 50);
+      out.push(ok ? Date.now() - t0 : null);
+      log(`turn run ${i}: ${ok ? `${out.at(-1)} ms` : "not relayed in 60 s"}`);
+    }
+  } finally {
+    for (const p of phones) await p.close();
+    await server.stop().catch(() => {});
+    await turn.stop();
+    await lab.close();
+  }
+  return { medianMs: median(out), runs: out };
+}
+
+// --- sync throughput ----------------------------------------------------------
+async function syncThroughput() {
+  const env = await lanLab(["ana", "cleo"], "sync");
+  const [ana, cleo] = env.phones;
+  const out = [];
+  try {
+    for (let i = 0; i < Math.min(RUNS, 3); i++) {
+      const room = `sync-${i}`;
+      for (const p of env.phones) await openRoom(p, `${env.server.url}/r/${room}`, "");
+      for (const p of env.phones) await waitMembers(p, 1, "direct");
+      cleo.net.silence();
+      const t = Date.now();
+      await burst(ana, `s${i}`, SYNC_N);
+      const made = Date.now() - t;
+      const before = await storedCount(cleo, room);
+      const atAna = await storedCount(ana, room);
+      await sleep(Math.max(0, 5000 - made)); // long enough for the link to be seen as silent
+      cleo.net.restore();
+      const t0 = Date.now();
+      let last = 0;
+      const done = await poll(async () => (last = await storedCount(cleo, room)) >= SYNC_N, 60000, 50);
+      const ms = done ? Date.now() - t0 : null;
+      out.push(ms === null ? null : { ms, perSecond: Math.round((SYNC_N * 1000) / ms) });
+      log(`sync run ${i}: ${SYNC_N} made in ${made} ms (ana stored ${atAna}, cleo ${before} before) -> ${ms === null ? `only ${last} in 60 s` : `${ms} ms, ${out.at(-1).perSecond}/s`}`);
+    }
+  } finally {
+    await env.close();
+  }
+  const ok = out.filter(Boolean);
+  return { messages: SYNC_N, medianMs: median(ok.map((r) => r.ms)), perSecond: median(ok.map((r) => r.perSecond)), runs: out };
+}
+
+// --- IndexedDB cost, history first paint after reload ------------------------
+function duBytes(dir) {
+  try {
+    return Number(execFileSync("du", ["-sb", dir], { encoding: "utf8" }).split(/\s/)[0]);
+  } catch {
+    return 0;
+  }
+}
+async function storageAndReload() {
+  const lab = await Lab.create("idb");
+  const phones = [{ net: await lab.phone("ana") }, { net: await lab.phone("ben") }];
+  await lab.settle();
+  const server = await startServer(["--stun-urls", "none"], { webRoot, host: lab.hubAddr });
+  const profile = mkdtempSync(join(tmpdir(), "fc-field-profile-"));
+  Object.assign(phones[0], await launchPhone(phones[0].net, { userDataDir: profile }));
+  Object.assign(phones[1], await launchPhone(phones[1].net));
+  const [ana, ben] = phones;
+  const idbDir = join(profile, "Default", "IndexedDB");
+  try {
+    const room = "history";
+    for (const p of phones) await openRoom(p, `${server.url}/r/${room}`, "");
+    for (const p of phones) await waitMembers(p, 1, "direct");
+    await send(ana, "first");
+    await poll(async () => (await storedCount(ana, room)) >= 1, 10000);
+    await sleep(1000);
+    const before = duBytes(idbDir);
+    // 1,000 messages: 500 from each phone (the app keeps 500 per author).
+    const t0 = Date.now();
+    await Promise.all([burst(ana, "a", 500), burst(ben, "b", 500)]);
+    const stored = await poll(async () => {
+      const n = await storedCount(ana, room);
+      return n >= 1000 ? n : false;
+    }, 120000, 200);
+    const writeMs = Date.now() - t0;
+    await sleep(3000); // let LevelDB flush its log
+    const after = duBytes(idbDir);
+    const n = (await storedCount(ana, room)) - 1;
+    log(`idb: ${n} messages added, ${before} -> ${after} bytes (${writeMs} ms to send and store)`);
+    const perThousand = n > 0 ? Math.round(((after - before) * 1000) / n) : null;
+    const paints = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t = Date.now();
+      await ana.page.reload({ waitUntil: "commit" });
+      await ana.page.locator("ol.messages li").first().waitFor({ timeout: 30000 });
+      paints.push(Date.now() - t);
+      log(`reload run ${i}: first message row after ${paints.at(-1)} ms (${(await messages(ana)).length} rows in the DOM)`);
+      await waitMembers(ana, 1, "direct");
+    }
+    return { stored: stored || n, bytesPerThousand: perThousand, sendAndStoreMs: writeMs, historyFirstPaintMs: median(paints), historyMessages: n + 1, runs: paints };
+  } finally {
+    for (const p of phones) await p.close();
+    await server.stop().catch(() => {});
+    await lab.close();
+  }
+}
+
+const result = { date: new Date().toISOString().slice(0, 10), runs: RUNS };
+const steps = [
+  ["join", joinToMessage],
+  ["cut", cutToCaughtUp],
+  ["roam", roaming],
+  ["turn", turnConnect],
+  ["sync", syncThroughput],
+  ["storage", storageAndReload],
+];
+for (const [k, f] of steps) {
+  if (!want(k)) continue;
+  log(`--- ${k}`);
+  try {
+    result[k] = await f();
+  } catch (e) {
+    result[k] = { error: String(e.message).split("\n")[0] };
+    log(`${k} failed: ${e.stack}`);
+  }
+}
+console.log(JSON.stringify(result, null, 2));
+
+if (process.argv.includes("--write")) {
+  const out = join(repo, "bench/results", `field-${result.date}.json`);
+  writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
+  writeDocs(result);
+}
+
+function writeDocs(r) {
+  const ms = (v) => (typeof v === "number" ? `${v.toLocaleString("en-US")} ms` : "—");
+  const runs = (xs) => (xs ?? []).map((x) => (x === null ? "none" : typeof x === "object" ? x.ms : x)).join(", ");
+  const fail = (x) => (x?.error ? ` (failed: ${x.error})` : "");
+  const rows = [
+    ["Join → first message shown, LAN", ms(r.join?.message), `open → direct ${ms(r.join?.open)}; runs ${runs(r.join?.runs?.map((x) => x.message))}${fail(r.join)}`],
+    [`Wi-Fi back after a ${(r.cut?.cutMs ?? CUT_MS) / 1000} s cut → every missed message shown`, ms(r.cut?.medianMs), `target ≤ 2 s; runs ${runs(r.cut?.runs)}${fail(r.cut)}`],
+    ["Roaming: new address → a message each way", ms(r.roam?.medianMs), `runs ${runs(r.roam?.runs)}${fail(r.roam)}`],
+    ["Open → \"relayed via TURN\" on both phones, two symmetric NATs", ms(r.turn?.medianMs), `runs ${runs(r.turn?.runs)}${fail(r.turn)}`],
+    [`Catch-up sync, ${r.sync?.messages ?? SYNC_N} messages`, r.sync?.perSecond ? `${r.sync.perSecond.toLocaleString("en-US")} messages/s` : "—", `${ms(r.sync?.medianMs)}; runs ${runs(r.sync?.runs)}${fail(r.sync)}`],
+    ["IndexedDB on disk per 1,000 messages", r.storage?.bytesPerThousand ? `${Math.round(r.storage.bytesPerThousand / 1024)} KiB` : "—", `${r.storage?.stored ?? "?"} stored; sending and storing 1,000 took ${ms(r.storage?.sendAndStoreMs)}${fail(r.storage)}`],
+    [`History first paint after reload (${r.storage?.historyMessages ?? "?"} messages)`, ms(r.storage?.historyFirstPaintMs), `runs ${runs(r.storage?.runs)}`],
+  ];
+  const table = [
+    "## On the network lab",
+    "",
+    `Each phone its own Chromium in its own network namespace on the lab's LAN (\`tests/lab/\`), the server at the hub's address over plain http; \`bench/field/run.sh --write\` (${r.date}, median of ${r.runs} runs unless noted; raw figures in \`bench/results/field-${r.date}.json\`). Timings only, never asserted.`,
+    "",
+    "|  | median | notes |",
+    "| --- | ---: | --- |",
+    ...rows.map((c) => `| ${c.join(" | ")} |`),
+  ].join("\n");
+  const docs = join(repo, "docs/benchmarks.md");
+  const md = readFileSync(docs, "utf8");
+  const begin = "<!-- field:begin -->";
+  const end = "<!-- field:end -->";
+  const block = `${begin}\n${table}\n${end}`;
+  const next = md.includes(begin)
+    ? md.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), block)
+    : md.replace(/\n## Notes\n/, `\n${block}\n\n## Notes\n`);
+  writeFileSync(docs, next);
+  log(`wrote ${docs}`);
+}
