@@ -39,6 +39,11 @@ void Service::on_event(socketio::Socket& socket, const socketio::Event& event) {
         return join(socket, event);
     if (event.name == "leave-room")
         return leave(socket, event);
+    if (event.name == "probe") { // "are you still there?": a client whose peers went silent
+        if (event.ack_id)
+            socket.ack(*event.ack_id, encode_ok_ack());
+        return;
+    }
     fail(socket, event, rooms::Error::bad_request); // unknown event
 }
 

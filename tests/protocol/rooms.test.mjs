@@ -315,3 +315,18 @@ test("a signal the target's queue cannot take is acknowledged unknown-peer, neve
   sender.socket.close();
   await tight.stop();
 });
+
+test("probe is answered ok, in a room or not, and changes nothing", async () => {
+  const s = await connectClient(server.url);
+  assert.deepEqual(await emitWithAck(s, "probe"), { ok: true });
+  const room = uniqueRoom();
+  const a = await joined(server.url, room, "Ana");
+  let events = 0;
+  a.socket.onAny(() => events++);
+  assert.deepEqual(await emitWithAck(a.socket, "probe", { anything: 1 }), { ok: true });
+  const b = await joined(server.url, room, "Bo");
+  assert.deepEqual(b.ack.peers.map((p) => p.displayName), ["Ana"]);
+  await sleep(50);
+  assert.equal(events, 1); // only b's peer-joined
+  close(s, a.socket, b.socket);
+});

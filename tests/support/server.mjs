@@ -112,7 +112,9 @@ export function uniqueRoom(prefix = "room") {
   return `${prefix}-${process.pid}-${++counter}`;
 }
 export function clientId(tag = "c") {
-  return `${tag}${process.pid}x${++counter}`.padEnd(8, "0");
+  // The counter has a fixed width: padding after it could make the 1st id
+  // equal the 10th.
+  return `${tag}${process.pid}x${String(++counter).padStart(6, "0")}`;
 }
 
 // Joins a fresh socket.io client into `room`; resolves { socket, ack }.

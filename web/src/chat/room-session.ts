@@ -86,6 +86,10 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     this.mesh.on("open", ({ clientId, link }) => this.history.attach(clientId, link));
     this.mesh.on("closed", ({ clientId, link }) => this.history.detach(clientId, link));
     this.mesh.on("rejected", () => this.history.countMalformed());
+    // A silent peer: if our own signaling answers, the fault is elsewhere and
+    // ICE can look for a new path now; if not, the signaling client
+    // reconnects, and the rejoin kicks the links.
+    this.mesh.on("silent", () => void this.signaling.probe().then((alive) => alive && this.mesh.kick()));
     this.mesh.on("message", ({ from, link, message }) => {
       const sync = this.history.syncFor(from.clientId, link);
       if (sync?.handle(message)) return;

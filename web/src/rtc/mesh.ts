@@ -20,6 +20,8 @@ export interface MeshEvents {
   closed: { clientId: string; link: PeerLink };
   /** A peer sent something that failed the checks. */
   rejected: void;
+  /** A member's channel went silent. */
+  silent: void;
 }
 
 interface Entry {
@@ -63,6 +65,11 @@ export class Mesh extends Emitter<MeshEvents> {
     let n = 0;
     for (const e of this.#peers.values()) if (e.link.send(message)) n++;
     return n;
+  }
+
+  /** Signaling is known to work: every silent link asks for a new path. */
+  kick(): void {
+    for (const e of this.#peers.values()) e.link.kick();
   }
 
   close(): void {
@@ -156,6 +163,7 @@ export class Mesh extends Emitter<MeshEvents> {
       this.emit("open", { clientId: entry.info.clientId, link });
     });
     link.on("rejected", () => this.emit("rejected", undefined));
+    link.on("silent", () => this.emit("silent", undefined));
     link.on("message", (message) => {
       if (message.type === "hello") {
         // A peer renamed itself (its clientId must match the link's).

@@ -30,6 +30,9 @@ export interface LinkEvents {
   rejected: void;
   /** The send buffer drained below LOW_WATER. */
   drain: void;
+  /** Heard nothing for SILENCE_LIMIT_MS: the mesh checks whether our own
+   *  signaling is alive, and if so, kick() asks ICE for a new path. */
+  silent: void;
   /** Gave up: the mesh decides whether to start afresh. */
   failed: void;
 }
@@ -67,11 +70,11 @@ export class PeerLink extends Emitter<LinkEvents> {
   #ignoreOffer = false;
   #restarts = 0;
   #lastHeard = Date.now();
-  #timers: ReturnType<typeof setTimeout>[] = [];
   #pinger: ReturnType<typeof setInterval> | null = null;
   #closed = false;
   #remoteSession: string | null = null;
   #silent = false;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #wasOpen = false;
 
   constructor(private readonly opts: LinkOptions) {
@@ -189,6 +192,7 @@ export class PeerLink extends Emitter<LinkEvents> {
       this.#lastHeard = Date.now();
       this.#restarts = 0;
       this.#wasOpen = true;
+      clearTimeout(this.#connectTimer);
       void this.#updateRoute();
       this.#startPinging();
       this.emit("open", undefined);
@@ -217,19 +221,21 @@ export class PeerLink extends Emitter<LinkEvents> {
         return;
       }
       if (quiet > SILENCE_LIMIT_MS && !this.#silent) {
-        // Silent: say so, and ask ICE for another path (through signaling,
-        // if it is reachable). The channel stays: if the old path comes
-        // back, what waits in it is delivered and nothing is lost.
+        // Silent: say so. The channel stays: if the old path comes back,
+        // what waits in it is delivered and nothing is lost. An ICE restart
+        // (kick) only once signaling is known to work: an offer into a dead
+        // connection is lost, and restarting hastens the old path's end.
         this.#silent = true;
         this.#setState("reconnecting");
-        this.kick();
+        this.emit("silent", undefined);
       }
       this.send({ type: "ping", at: Date.now() });
     }, PING_EVERY_MS);
   }
 
-  /** Signaling is back (or the peer rejoined): a silent link asks for a
-   *  new path again, since an offer made while signaling was down is lost. */
+  /** Signaling works (a probe was answered, we rejoined, or the peer did):
+   *  a silent link asks for a new path, or repeats its offer, since one made
+   *  while signaling was down is lost. */
   kick(): void {
     if (this.#closed || !this.#silent) return;
     if (this.pc.signalingState === "have-local-offer" && this.pc.localDescription)
@@ -241,6 +247,7 @@ export class PeerLink extends Emitter<LinkEvents> {
     this.#lastHeard = Date.now();
     if (!this.#silent) return;
     this.#silent = false;
+    clearTimeout(this.#connectTimer);
     void this.#updateRoute();
     this.emit("open", undefined);
   }
@@ -283,13 +290,14 @@ export class PeerLink extends Emitter<LinkEvents> {
     if (this.open) this.#setState(relayed ? "relayed" : "direct");
   }
 
+  /** One deadline at a time, for a connection or a restart in progress;
+   *  an open (or recovered) channel ends it. */
   #armConnectTimeout(): void {
-    this.#timers.push(
-      setTimeout(() => {
-        if (this.#closed || this.pc.connectionState === "connected") return;
-        this.#restartIce();
-      }, CONNECT_TIMEOUT_MS),
-    );
+    clearTimeout(this.#connectTimer);
+    this.#connectTimer = setTimeout(() => {
+      if (this.#closed || this.pc.connectionState === "connected") return;
+      this.#restartIce();
+    }, CONNECT_TIMEOUT_MS);
   }
 
   #restartIce(): void {
@@ -304,8 +312,7 @@ export class PeerLink extends Emitter<LinkEvents> {
   }
 
   #clearTimers(): void {
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers = [];
+    clearTimeout(this.#connectTimer);
     if (this.#pinger) clearInterval(this.#pinger);
     this.#pinger = null;
   }

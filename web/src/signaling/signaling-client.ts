@@ -41,10 +41,13 @@ export interface SignalingEvents {
 }
 
 const JOIN_TIMEOUT_MS = 5000;
+/** A server that does not answer a probe this fast is taken as gone. */
+const PROBE_TIMEOUT_MS = 2000;
 
 export class SignalingClient extends Emitter<SignalingEvents> {
   #socket: Socket;
   #state: SignalingState = "connecting";
+  #probe: Promise<boolean> | null = null;
 
   constructor(
     url: string,
@@ -58,9 +61,11 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       // Festival networks drop and return: keep trying, gently.
       reconnection: true,
       reconnectionDelay: 500,
-      reconnectionDelayMax: 8000,
+      reconnectionDelayMax: 4000,
       randomizationFactor: 0.5,
-      timeout: 10000,
+      // A connection attempt into a network that passes nothing gives up
+      // after this, so the next one starts when the network is back.
+      timeout: 6000,
     });
     this.#socket.on("connect", () => void this.#join());
     this.#socket.on("disconnect", () => this.#setState("offline"));
@@ -103,8 +108,35 @@ export class SignalingClient extends Emitter<SignalingEvents> {
     if (this.#socket.connected) void this.#join();
   }
 
+  /** Sent now or never: a signal buffered through a reconnect would reach
+   *  a peer in another state (links repeat what matters once rejoined). */
   signal(to: string, type: string, payload: unknown): void {
-    this.#socket.emit("signal", { to, type, payload });
+    if (this.#socket.connected) this.#socket.emit("signal", { to, type, payload });
+  }
+
+  /**
+   * Whether the server still answers. A Wi-Fi link that passes nothing
+   * leaves the socket "connected" until TCP gives up (minutes); an
+   * unanswered probe closes it so socket.io reconnects at once, and keeps
+   * trying until the network is back. Resolves false when offline.
+   */
+  probe(): Promise<boolean> {
+    if (!this.#socket.connected || this.#state !== "online") return Promise.resolve(false);
+    this.#probe ??= this.#socket
+      .timeout(PROBE_TIMEOUT_MS)
+      .emitWithAck("probe")
+      .then(
+        () => true,
+        () => {
+          if (this.#socket.connected) {
+            this.#setState("offline");
+            this.#socket.io.engine?.close();
+          }
+          return false;
+        },
+      )
+      .finally(() => (this.#probe = null));
+    return this.#probe;
   }
 
   /** `retry`: whether a "client-id-taken" may still be answered with a new
