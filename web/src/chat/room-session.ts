@@ -8,6 +8,7 @@ import { SignalingClient, type SignalingState } from "../signaling/signaling-cli
 import { IndexedDbLogStore, MemoryLogStore, type LogStore } from "./log-store";
 import type { ChatMessage } from "./messages";
 import { RoomHistory } from "./room-history";
+import type { Retention } from "./room-log";
 import { TabChannel } from "./tab-channel";
 
 /** Whether one's own message has reached the others present: no one yet
@@ -34,6 +35,14 @@ export interface RoomSnapshot {
   error: string | null;
 }
 
+export interface RoomOptions {
+  iceCandidatePoolSize?: number;
+  /** How much history this device keeps per room (room-log.ts). */
+  retention?: Retention;
+  /** Where it keeps it (IndexedDB unless given). */
+  store?: LogStore;
+}
+
 export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
   readonly signaling: SignalingClient;
   readonly mesh: Mesh;
@@ -49,12 +58,11 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     private self: Identity,
     signalingUrl: string,
     private readonly storage: Storage = sessionStorage,
-    iceCandidatePoolSize?: number,
-    store: LogStore = defaultStore(),
+    { iceCandidatePoolSize, retention, store = defaultStore() }: RoomOptions = {},
   ) {
     super();
     this.#ownIds.add(self.clientId);
-    this.history = new RoomHistory(roomId, store);
+    this.history = new RoomHistory(roomId, store, retention);
     this.history.on("change", () => this.#changed());
     this.signaling = new SignalingClient(signalingUrl, roomId, self);
     this.mesh = new Mesh(this.signaling, iceCandidatePoolSize);

@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { RoomSession, type RoomSnapshot } from "../chat/room-session";
 import { loadIdentity } from "../identity";
-import { loadSettings } from "../settings";
+import { loadSettings, retentionOf } from "../settings";
 import { signalingUrl } from "../signaling/url";
 import { LeaveDialog } from "./LeaveDialog";
 import { MemberList } from "./MemberList";
@@ -16,7 +16,10 @@ import { SharePanel } from "./SharePanel";
 export function RoomView({ roomId, onLeave }: { roomId: string; onLeave: () => void }) {
   const settings = useMemo(() => loadSettings(), []);
   const session = useMemo(
-    () => new RoomSession(roomId, loadIdentity(), signalingUrl(), sessionStorage, settings.iceCandidatePoolSize),
+    () => new RoomSession(roomId, loadIdentity(), signalingUrl(), sessionStorage, {
+        iceCandidatePoolSize: settings.iceCandidatePoolSize,
+        retention: retentionOf(settings),
+      }),
     [roomId, settings],
   );
   const [snap, setSnap] = useState<RoomSnapshot>(session.snapshot);
