@@ -96,8 +96,12 @@ test("what was said before someone left reaches a newcomer through whoever is st
   const [a, b] = [await person(browser), await person(browser)];
   await open(a, room);
   await send(a.page, "typed while alone"); // the outbox: no one is there yet
+  const own = a.page.locator("ol.messages li", { hasText: "typed while alone" });
+  await own.getByText("not sent yet").waitFor({ timeout: 5000 });
   await open(b, room);
   await waitForTexts(b.page, ["typed while alone"], 30000);
+  // b's receipt: a's message now says it reached everyone present.
+  await own.getByText("sent to everyone").waitFor({ timeout: 10000 });
   await send(a.page, "a's last words");
   await waitForTexts(b.page, ["a's last words"]);
   await a.context.close(); // a leaves
