@@ -3,10 +3,10 @@
 # kind of private namespace as tests/lab/run.sh. Needs web/dist and build/
 # (scripts/test makes both).
 #   bench/field/run.sh                 print the figures (JSON)
-#   bench/field/run.sh --write         and record them: bench/results/field-<date>.json,
+#   bench/field/run.sh --write         and record them: bench/field/results/<date>.json,
 #                                      the "On the network lab" table in docs/benchmarks.md
-#   bench/field/run.sh --only=cut,turn some of them (join cut roam turn sync storage)
-#   RUNS=5 CUT_MS=20000 SYNC_N=400     the defaults
+#   bench/field/run.sh --only=cut,turn some of them (join cut roam turn storage: also sync)
+#   RUNS=5 CUT_MS=20000               the defaults
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 exec unshare -nm --propagation private bash -c '
