@@ -52,6 +52,7 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
   /** Every clientId this tab has written as (a renewal starts a new one). */
   #ownIds = new Set<string>();
   #notify = false;
+  #othersShown = new WeakMap<ChatMessage, ShownMessage>();
 
   constructor(
     readonly roomId: string,
@@ -161,8 +162,14 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
   #shown(members: Member[]): ShownMessage[] {
     const present = members.filter((m) => m.state !== "lost" && m.state !== "same-device").map((m) => m.clientId);
     return this.history.log.messages.map((m) => {
-      const own = this.#ownIds.has(m.clientId);
-      return { ...m, own, delivery: own ? this.#delivery(m, present) : null };
+      if (!this.#ownIds.has(m.clientId)) {
+        // Others' messages never change: one shown object each, so a
+        // snapshot costs little and the view can tell what is new.
+        let shown = this.#othersShown.get(m);
+        if (!shown) this.#othersShown.set(m, (shown = { ...m, own: false, delivery: null }));
+        return shown;
+      }
+      return { ...m, own: true, delivery: this.#delivery(m, present) };
     });
   }
 
