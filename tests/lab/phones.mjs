@@ -103,6 +103,17 @@ function traceIce() {
         log(`close() ${new Error().stack?.split("\n").slice(2, 4).join(" <- ")}`);
         close();
       };
+      const channel = (ch, how) => {
+        log(`channel ${ch.label} ${how}`);
+        for (const ev of ["open", "close", "error"]) ch.addEventListener(ev, () => log(`channel ${ch.label} ${ev}`));
+      };
+      this.addEventListener("datachannel", (e) => channel(e.channel, "received"));
+      const create = this.createDataChannel.bind(this);
+      this.createDataChannel = (...a) => {
+        const ch = create(...a);
+        channel(ch, "created");
+        return ch;
+      };
       const restart = this.restartIce.bind(this);
       this.restartIce = () => {
         log("restartIce()");
