@@ -352,7 +352,16 @@ async function storageReloadSync() {
   }
 }
 
-const result = { date: new Date().toISOString().slice(0, 10), runs: RUNS };
+// The app measured: the commit its build came from (FC_LAB_WEB_ROOT may
+// name a build of another checkout; its repository is asked).
+function appCommit() {
+  try {
+    return execFileSync("git", ["-C", dirname(webRoot), "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+const result = { date: new Date().toISOString().slice(0, 10), runs: RUNS, app: appCommit() };
 const steps = [
   ["join", joinToMessage],
   ["cut", cutToCaughtUp],
@@ -404,7 +413,7 @@ function writeDocs(r) {
   const table = [
     "## On the network lab",
     "",
-    `Each phone its own Chromium in its own network namespace on the lab's LAN (\`tests/lab/\`), the server at the hub's address over plain http; \`bench/field/run.sh --write\` (${r.date}, median of ${r.runs} runs unless noted; raw figures in \`bench/field/results/${r.date}.json\`). Timings only, never asserted.`,
+    `Each phone its own Chromium in its own network namespace on the lab's LAN (\`tests/lab/\`), the server at the hub's address over plain http; \`bench/field/run.sh --write\` (${r.date}, the app at ${r.app ?? "?"}, median of ${r.runs} runs unless noted; raw figures in \`bench/field/results/${r.date}.json\`). Timings only, never asserted.`,
     "",
     "|  | median | notes |",
     "| --- | ---: | --- |",
