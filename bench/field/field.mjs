@@ -17,7 +17,7 @@
 //   IndexedDB cost per 1,000 messages      growth of the profile's IndexedDB folder
 //   history first paint after reload       reload -> first message row painted
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -349,6 +349,7 @@ async function storageReloadSync() {
     for (const p of phones) await p.close();
     await server.stop().catch(() => {});
     await lab.close();
+    rmSync(profile, { recursive: true, force: true });
   }
 }
 
