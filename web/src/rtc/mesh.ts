@@ -182,7 +182,8 @@ export class Mesh extends Emitter<MeshEvents> {
     if (this.#peers.get(entry.info.clientId) !== entry) return;
     entry.blocked = entry.link.blockedWithoutRelay;
     this.#drop(entry);
-    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** entry.retries);
+    // A link that was working starts over at once; repeated failures back off.
+    const delay = entry.retries === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (entry.retries - 1));
     entry.retryTimer = setTimeout(() => {
       if (this.#peers.get(entry.info.clientId) !== entry) return;
       // Either side may start over; perfect negotiation sorts out a tie.

@@ -47,6 +47,12 @@ export const SILENCE_LIMIT_MS = 3500;
  *  back), and keeps its channel: when the path returns, what waits in it is
  *  delivered. Only a link silent this long is replaced by a fresh one. */
 export const FRESH_AFTER_MS = 30000;
+/** Once signaling works again, a link silent this long is replaced rather
+ *  than restarted: by then ICE has usually failed, and the old channel's
+ *  SCTP waits out a backed-off retransmission timer (seconds) before it
+ *  moves again; a fresh connection is up in a few hundred milliseconds, and
+ *  catch-up sends whatever was in flight. */
+export const REPLACE_AFTER_MS = 8000;
 
 function hasRelay(servers: RTCIceServer[]): boolean {
   return servers.some((s) => [s.urls].flat().some((u) => /^turns?:/i.test(u)));
@@ -238,6 +244,10 @@ export class PeerLink extends Emitter<LinkEvents> {
    *  while signaling was down is lost. */
   kick(): void {
     if (this.#closed || !this.#silent) return;
+    if (Date.now() - this.#lastHeard >= REPLACE_AFTER_MS) {
+      this.emit("failed", undefined);
+      return;
+    }
     if (this.pc.signalingState === "have-local-offer" && this.pc.localDescription)
       this.opts.sendSignal("offer", { sdp: this.pc.localDescription.sdp });
     else this.pc.restartIce();

@@ -61,11 +61,12 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       // Festival networks drop and return: keep trying, gently.
       reconnection: true,
       reconnectionDelay: 500,
-      reconnectionDelayMax: 4000,
+      reconnectionDelayMax: 2000,
       randomizationFactor: 0.5,
       // A connection attempt into a network that passes nothing gives up
-      // after this, so the next one starts when the network is back.
-      timeout: 6000,
+      // after this, so a fresh one (a fresh SYN) goes out soon after the
+      // network is back; long enough for a handshake on slow 3G.
+      timeout: 5000,
     });
     this.#socket.on("connect", () => void this.#join());
     this.#socket.on("disconnect", () => this.#setState("offline"));
