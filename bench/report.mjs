@@ -756,6 +756,21 @@ function pollingSection(results) {
   ].join("\n");
 }
 
+/** The network lab's figures (bench/field, its own run) live between two
+ *  markers in the same file: a report of the server run keeps them. */
+export function keepFieldSection(markdown, path) {
+  let old = "";
+  try {
+    old = readFileSync(path, "utf8");
+  } catch {
+    return markdown;
+  }
+  const begin = old.indexOf("<!-- field:begin -->");
+  const end = old.indexOf("<!-- field:end -->");
+  if (begin < 0 || end < begin) return markdown;
+  return `${markdown.trimEnd()}\n\n${old.slice(begin, end + "<!-- field:end -->".length)}\n`;
+}
+
 function callgrindSection(results) {
   const c = obj(get(results, "scenarios.callgrind.ours"));
   const lines = ["## Instructions per signal (callgrind)", ""];
@@ -867,7 +882,7 @@ function main(argv) {
   const { markdown, svgs } = render(results);
   const docs = join(outDir, "docs");
   mkdirSync(join(docs, "bench"), { recursive: true });
-  writeFileSync(join(docs, "benchmarks.md"), markdown);
+  writeFileSync(join(docs, "benchmarks.md"), keepFieldSection(markdown, join(docs, "benchmarks.md")));
   console.log(join(docs, "benchmarks.md"));
   for (const [name, svg] of Object.entries(svgs)) {
     writeFileSync(join(docs, "bench", name), svg);

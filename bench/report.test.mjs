@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -144,6 +144,22 @@ test("partial and broken results do not throw", () => {
   for (const weird of [null, undefined, 42, "x", [], { scenarios: null }, { scenarios: { relay: { ours: "oops" } }, targets: [null, 3] }]) {
     const out = render(weird);
     assert.match(out.markdown, /not measured/);
+  }
+});
+
+test("a new report keeps the network lab's section of the page", () => {
+  const dir = mkdtempSync(join(tmpdir(), "fc-report-"));
+  try {
+    mkdirSync(join(dir, "docs"), { recursive: true });
+    const field = "<!-- field:begin -->\n## On the network lab\n\n| a | 1 ms |\n<!-- field:end -->";
+    writeFileSync(join(dir, "docs/benchmarks.md"), `# old page\n\nold text\n\n${field}\n`);
+    execFileSync(process.execPath, [join(here, "report.mjs"), fixturePath, "--out-dir", dir]);
+    const md = readFileSync(join(dir, "docs/benchmarks.md"), "utf8");
+    assert.match(md, /134,405\/s/);
+    assert.ok(!md.includes("old text"));
+    assert.ok(md.trimEnd().endsWith(field));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
