@@ -70,3 +70,21 @@ test("a person renames themself: the others see the new name, and it is remember
   await a.context.close();
   await b.context.close();
 });
+
+test("someone who joins after a rename sees the new name, not the one the server was told", async () => {
+  const room = `late-${process.pid}`;
+  const a = await person(browser);
+  await a.page.goto(`${server.url}/r/${room}`);
+  await a.page.getByText("online", { exact: true }).waitFor({ timeout: 10000 });
+  await a.page.getByRole("button", { name: "Change name" }).click();
+  await a.page.getByLabel("Your name").fill("Renamed Rita");
+  await a.page.getByLabel("Your name").press("Enter");
+  await a.page.getByText("Renamed Rita (you)").waitFor({ timeout: 5000 });
+  const b = await person(browser);
+  await b.page.goto(`${server.url}/r/${room}`);
+  await b.page.locator(".peer.direct", { hasText: "Renamed Rita" }).waitFor({ timeout: 20000 });
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+  await a.context.close();
+  await b.context.close();
+});

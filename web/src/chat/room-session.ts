@@ -92,7 +92,12 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
       this.#renewIdentity();
     });
     this.mesh.on("members", () => this.#changed());
-    this.mesh.on("open", ({ clientId, link }) => this.history.attach(clientId, link));
+    this.mesh.on("open", ({ clientId, link }) => {
+      // Our current name: the server still has the one we joined with, so a
+      // rename made before this peer came would not reach it otherwise.
+      link.send({ type: "hello", clientId: this.self.clientId, displayName: this.self.displayName });
+      this.history.attach(clientId, link);
+    });
     this.mesh.on("closed", ({ clientId, link }) => this.history.detach(clientId, link));
     this.mesh.on("rejected", () => this.history.countMalformed());
     // A silent peer: if our own signaling answers, the fault is elsewhere and
