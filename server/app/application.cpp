@@ -5,6 +5,7 @@
 #include "server/http/listener.hpp"
 #include "server/http/qr.hpp"
 #include "server/http/router.hpp"
+#include "server/rooms/registry.hpp"
 #include "server/signaling/protocol_test.hpp"
 #include "server/signaling/service.hpp"
 #include "server/socketio/server.hpp"
@@ -62,6 +63,10 @@ struct Application::Impl {
     asio::io_context ioc{1};
     std::unique_ptr<asio::ssl::context> tls;
     socketio::Server io;
+    // The rooms of this server alone; the service sees only its
+    // RoomDirectory interface. Declared before the service, which detaches
+    // from it when destroyed.
+    rooms::Registry registry;
     signaling::Service service;
     engineio::Server engine;
     // Protocol test mode only.
@@ -74,8 +79,8 @@ struct Application::Impl {
     asio::signal_set signals{ioc, SIGINT, SIGTERM};
 
     explicit Impl(Config c)
-        : config(std::move(c)), io(config.socketio),
-          service(config.limits,
+        : config(std::move(c)), io(config.socketio), registry(config.limits.max_room_size),
+          service(registry, config.limits,
                   [ice = config.ice](std::string_view client_id) {
                       return http::ice_servers_json(ice, client_id,
                                                     std::chrono::system_clock::now());
@@ -116,10 +121,10 @@ struct Application::Impl {
         rc.connections_per_ip = config.connections_per_ip;
         rc.ice = config.ice;
         // /api/ice-servers hands TURN credentials only to a proven member.
-        // The router lives in this Impl, after `service`, so `this` outlives it.
+        // The router lives in this Impl, after `registry`, so `this` outlives it.
         rc.is_member = [this](std::string_view room_id, std::string_view client_id,
                               std::string_view resume_token) {
-            return service.registry().holds(room_id, client_id, resume_token);
+            return registry.holds(room_id, client_id, resume_token);
         };
         http::Sources sources;
         sources.engine = &engine;

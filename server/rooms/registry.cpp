@@ -6,18 +6,6 @@
 
 namespace fc::rooms {
 
-std::string_view to_string(LeaveReason r) {
-    switch (r) {
-    case LeaveReason::left:
-        return "left";
-    case LeaveReason::disconnected:
-        return "disconnected";
-    case LeaveReason::replaced:
-        return "replaced";
-    }
-    return "left";
-}
-
 // Notifications gathered while the registry changes, delivered once it is
 // consistent again. The Notifier sends to sockets, and a send could (with
 // a transport that tears sessions down synchronously) re-enter leave():
@@ -73,11 +61,19 @@ std::vector<ConnId> conns_of(const std::vector<Member>& members) {
 }
 } // namespace
 
-Registry::Registry(Notifier& notifier, std::size_t max_room_size,
-                   std::function<Clock::time_point()> clock)
-    : notifier_(notifier), max_room_size_(max_room_size), clock_(std::move(clock)) {}
+Registry::Registry(std::size_t max_room_size, std::function<Clock::time_point()> clock)
+    : max_room_size_(max_room_size), clock_(std::move(clock)) {}
 
-boost::system::result<Joined, Error> Registry::join(ConnId conn, const JoinRequest& req) {
+void Registry::join(ConnId conn, const JoinRequest& req, JoinHandler done) {
+    done(decide(conn, req));
+}
+
+void Registry::deliver(const Outbox& out) const {
+    if (notifier_)
+        out.deliver(*notifier_);
+}
+
+Registry::JoinResult Registry::decide(ConnId conn, const JoinRequest& req) {
     const std::string room_id(req.room_id);
     std::optional<TokenDigest> token;
     if (!req.resume_token.empty())
@@ -149,7 +145,7 @@ boost::system::result<Joined, Error> Registry::join(ConnId conn, const JoinReque
     where_[conn] = &room;
     ++counts_.joins;
 
-    out.deliver(notifier_);
+    deliver(out);
     return joined;
 }
 
@@ -172,7 +168,7 @@ bool Registry::leave(ConnId conn, LeaveReason reason) {
     Outbox out;
     if (!take_out(conn, reason, out))
         return false;
-    out.deliver(notifier_);
+    deliver(out);
     return true;
 }
 
@@ -250,7 +246,6 @@ void Registry::prune_orphans(Clock::time_point now) {
         orphan_order_.pop_front();
     }
 }
-
 
 std::optional<ConnId> Registry::route(ConnId from, std::string_view peer_id) const {
     auto it = where_.find(from);

@@ -12,8 +12,14 @@
 
 namespace fc::signaling {
 
-Service::Service(Limits limits, IceProvider ice)
-    : limits_(limits), ice_(std::move(ice)), registry_(*this, limits.max_room_size) {}
+Service::Service(rooms::RoomDirectory& rooms, Limits limits, IceProvider ice)
+    : rooms_(rooms), limits_(limits), ice_(std::move(ice)) {
+    rooms_.set_notifier(this);
+}
+
+Service::~Service() {
+    rooms_.set_notifier(nullptr);
+}
 
 void Service::on_connect(socketio::Socket& socket, std::string_view) {
     conns_.emplace(socket.serial(),
@@ -21,7 +27,7 @@ void Service::on_connect(socketio::Socket& socket, std::string_view) {
 }
 
 void Service::on_disconnect(socketio::Socket& socket, std::string_view) {
-    registry_.leave(socket.serial(), rooms::LeaveReason::disconnected);
+    rooms_.leave(socket.serial(), rooms::LeaveReason::disconnected);
     conns_.erase(socket.serial());
 }
 
@@ -48,9 +54,13 @@ void Service::on_event(socketio::Socket& socket, const socketio::Event& event) {
 }
 
 void Service::fail(socketio::Socket& socket, const socketio::Event& event, rooms::Error e) {
+    fail(socket, event.ack_id, e);
+}
+
+void Service::fail(socketio::Socket& socket, std::optional<std::uint64_t> ack_id, rooms::Error e) {
     ++stats_.errors[static_cast<std::size_t>(e)];
-    if (event.ack_id)
-        socket.ack(*event.ack_id, encode_error_ack(e));
+    if (ack_id)
+        socket.ack(*ack_id, encode_error_ack(e));
 }
 
 void Service::join(socketio::Socket& socket, const socketio::Event& event) {
@@ -64,18 +74,34 @@ void Service::join(socketio::Socket& socket, const socketio::Event& event) {
     auto req = parse_join(args.get_array());
     if (!req)
         return fail(socket, event, req.error());
-    // `socket` stays valid throughout: sends never tear a session down on
-    // the spot (engineio::Session::fail defers the close to a later turn).
-    const auto joined = registry_.join(socket.serial(), *req);
+    // The directory may answer later (a shared one asks its store first),
+    // so the answer finds the socket again by its serial and is dropped if
+    // the socket has gone meanwhile. The in-memory registry answers before
+    // join() returns, after the room heard of the newcomer; sends never
+    // tear a session down on the spot (engineio::Session::fail defers the
+    // close to a later turn), so the socket is still there then.
+    rooms_.join(socket.serial(), *req,
+                [this, serial = socket.serial(), ack_id = event.ack_id,
+                 room_id = std::string(req->room_id)](rooms::RoomDirectory::JoinResult joined) {
+                    answer_join(serial, ack_id, room_id, std::move(joined));
+                });
+}
+
+void Service::answer_join(rooms::ConnId conn, std::optional<std::uint64_t> ack_id,
+                          std::string_view room_id, rooms::RoomDirectory::JoinResult joined) {
+    auto it = conns_.find(conn);
+    if (it == conns_.end())
+        return;
+    socketio::Socket& socket = *it->second.socket;
     if (!joined)
-        return fail(socket, event, joined.error());
+        return fail(socket, ack_id, joined.error());
     if (log::enabled(log::Level::info))
-        log::info("join", {{"room", rooms::room_tag(req->room_id)},
+        log::info("join", {{"room", rooms::room_tag(room_id)},
                            {"peer", joined->self.peer_id},
                            {"members", std::to_string(joined->peers.size() + 1)}});
-    if (event.ack_id)
-        socket.ack(*event.ack_id,
-                   encode_join_ack(*joined, ice_ ? ice_(req->client_id) : boost::json::array{}));
+    if (ack_id)
+        socket.ack(*ack_id, encode_join_ack(*joined, ice_ ? ice_(joined->self.client_id)
+                                                          : boost::json::array{}));
 }
 
 void Service::signal(socketio::Socket& socket, const socketio::Event& event) {
@@ -89,8 +115,8 @@ void Service::signal(socketio::Socket& socket, const socketio::Event& event) {
         return fail(socket, event, req.error());
     if (!placeholders_in_payload(event.raw, req->payload_raw, event.attachments.size()))
         return fail(socket, event, rooms::Error::bad_request);
-    const rooms::Member* self = registry_.member(socket.serial());
-    auto target = self ? registry_.route(socket.serial(), req->to()) : std::nullopt;
+    const rooms::Member* self = rooms_.member(socket.serial());
+    auto target = self ? rooms_.route(socket.serial(), req->to()) : std::nullopt;
     auto conn = target ? conns_.find(*target) : conns_.end();
     if (conn == conns_.end())
         return fail(socket, event, rooms::Error::unknown_peer);
@@ -108,7 +134,7 @@ void Service::signal(socketio::Socket& socket, const socketio::Event& event) {
 }
 
 void Service::leave(socketio::Socket& socket, const socketio::Event& event) {
-    const bool was_in = registry_.leave(socket.serial(), rooms::LeaveReason::left);
+    const bool was_in = rooms_.leave(socket.serial(), rooms::LeaveReason::left);
     if (!was_in)
         return fail(socket, event, rooms::Error::not_in_room);
     if (event.ack_id)

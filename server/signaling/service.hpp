@@ -1,10 +1,11 @@
 // The rooms contract on the default namespace: join-room, signal and
 // leave-room from clients; peer-joined, peer-left and relayed signals to
-// them. Glues the Socket.IO layer to the room registry.
+// them. Glues the Socket.IO layer to a rooms::RoomDirectory, which it is
+// given and does not own.
 #pragma once
 
 #include "server/rooms/rate_limiter.hpp"
-#include "server/rooms/registry.hpp"
+#include "server/rooms/room_directory.hpp"
 #include "server/socketio/namespace_handler.hpp"
 
 #include <boost/json/array.hpp>
@@ -12,11 +13,13 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <unordered_map>
 
 namespace fc::signaling {
 
 struct Limits {
+    // Enforced by the rooms directory; app/ makes the directory with it.
     std::size_t max_room_size = 64;
     std::size_t max_signal_bytes = 64 * 1024;
     // Per connection. A newcomer to a full room of 64 sends 63 offers and a
@@ -37,7 +40,12 @@ using IceProvider = std::function<boost::json::array(std::string_view client_id)
 
 class Service final : public socketio::NamespaceHandler, public rooms::Notifier {
 public:
-    Service(Limits limits, IceProvider ice);
+    // Takes `rooms`' notices from here until it is destroyed; `rooms` must
+    // outlive it.
+    Service(rooms::RoomDirectory& rooms, Limits limits, IceProvider ice);
+    ~Service() override;
+    Service(const Service&) = delete;
+    Service& operator=(const Service&) = delete;
 
     void on_connect(socketio::Socket& socket, std::string_view auth) override;
     void on_event(socketio::Socket& socket, const socketio::Event& event) override;
@@ -48,7 +56,7 @@ public:
                    rooms::LeaveReason reason) override;
     void replaced(rooms::ConnId conn) override;
 
-    const rooms::Registry& registry() const { return registry_; }
+    const rooms::RoomDirectory& registry() const { return rooms_; }
     const Stats& stats() const { return stats_; }
 
 private:
@@ -58,14 +66,17 @@ private:
     };
 
     void join(socketio::Socket& socket, const socketio::Event& event);
+    void answer_join(rooms::ConnId conn, std::optional<std::uint64_t> ack_id,
+                     std::string_view room_id, rooms::RoomDirectory::JoinResult joined);
     void signal(socketio::Socket& socket, const socketio::Event& event);
     void leave(socketio::Socket& socket, const socketio::Event& event);
     void fail(socketio::Socket& socket, const socketio::Event& event, rooms::Error e);
+    void fail(socketio::Socket& socket, std::optional<std::uint64_t> ack_id, rooms::Error e);
     void broadcast(std::span<const rooms::ConnId> to, const std::string& array_json);
 
+    rooms::RoomDirectory& rooms_;
     Limits limits_;
     IceProvider ice_;
-    rooms::Registry registry_;
     std::unordered_map<rooms::ConnId, Conn> conns_;
     Stats stats_;
 };

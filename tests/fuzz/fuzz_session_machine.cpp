@@ -12,6 +12,7 @@
 #include "server/engineio/server.hpp"
 #include "server/engineio/session.hpp"
 #include "server/engineio/transport.hpp"
+#include "server/rooms/registry.hpp"
 #include "server/signaling/service.hpp"
 #include "server/socketio/namespace_handler.hpp"
 #include "server/socketio/server.hpp"
@@ -275,7 +276,8 @@ fc::signaling::Limits service_limits() {
 // first (its watchdog timer is cancelled) and the io_context last.
 struct World {
     explicit World(std::size_t budget)
-        : io(1), sio_server(socketio_settings()), service(service_limits(), {}), observer(*this),
+        : io(1), sio_server(socketio_settings()), rooms(service_limits().max_room_size),
+          service(rooms, service_limits(), {}), observer(*this),
           engine(io.get_executor(), engine_settings(budget), [this](eio::Session& s) {
               sio_server.on_connection(s);
               sessions.push_back(s.weak_from_this());
@@ -295,6 +297,7 @@ struct World {
     std::uint64_t next_signal = 1;
     std::vector<std::string>* batch = nullptr; // a POST being assembled
     sio::Server sio_server;
+    fc::rooms::Registry rooms;
     fc::signaling::Service service;
     Observer observer;
     eio::Server engine;
@@ -305,7 +308,7 @@ struct World {
                 return c.get();
         return nullptr;
     }
-    const fc::rooms::Registry& registry() const { return service.registry(); }
+    const fc::rooms::Registry& registry() const { return rooms; }
 };
 
 // --- transports ------------------------------------------------------------------
