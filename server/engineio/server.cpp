@@ -1,5 +1,6 @@
 #include "server/engineio/server.hpp"
 
+#include "server/engineio/polling_transport.hpp"
 #include "server/engineio/query.hpp"
 #include "server/engineio/session_id.hpp"
 
@@ -72,10 +73,9 @@ std::string Server::open_packet(const std::string& sid, bool upgrades) const {
     return packet;
 }
 
-std::shared_ptr<Session> Server::open_session(TransportKind transport,
-                                              const std::string& remote_address) {
+std::shared_ptr<Session> Server::open_session(const std::string& remote_address) {
     auto id = random_id();
-    auto session = std::make_shared<Session>(*this, id, transport, remote_address);
+    auto session = std::make_shared<Session>(*this, id, remote_address);
     sessions_.emplace(std::move(id), session);
     ++stats_.handshakes;
     on_connection_(*session);
@@ -100,25 +100,27 @@ void Server::handle_polling(http::verb method, std::string_view query, std::stri
     if (!q->has_sid) {
         if (method != http::verb::get)
             return reject(exchange, RequestError::bad_handshake_method);
-        auto session = open_session(TransportKind::polling, remote_address);
+        auto session = open_session(remote_address);
         exchange->respond(200, "text/plain; charset=UTF-8",
                           open_packet(session->id(), settings_.allow_upgrades));
-        session->start();
+        session->start(std::make_shared<PollingTransport>(*session, *this));
         return;
     }
 
     auto it = sessions_.find(q->sid);
     if (it == sessions_.end() || it->second->closed())
         return reject(exchange, RequestError::session_id_unknown);
-    // Keep the session alive through the call even if it closes inside.
+    // Keep the session and its transport alive through the call even if
+    // the session closes inside.
     std::shared_ptr<Session> session = it->second;
-    if (session->transport() != TransportKind::polling)
+    auto polling = session->polling();
+    if (!polling)
         return reject(exchange, RequestError::bad_request);
     stats_.bytes_in += body.size();
     if (method == http::verb::get)
-        session->on_poll(exchange);
+        polling->on_poll(exchange);
     else if (method == http::verb::post)
-        session->on_post(body, exchange);
+        polling->on_post(body, exchange);
     else
         reject(exchange, RequestError::bad_request);
 }
@@ -143,19 +145,19 @@ std::optional<RequestError> Server::check_websocket(std::string_view query) cons
 
 std::shared_ptr<Session> Server::attach_websocket(std::string_view query,
                                                   const std::string& remote_address,
-                                                  const WebSocketLinkPtr& link) {
+                                                  const TransportPtr& transport) {
     // Checked again: the session may have changed while the handshake ran.
     if (check_websocket(query))
         return nullptr;
     // (begin_upgrade refuses sessions that upgraded or are upgrading.)
     auto q = parse_query(query);
     if (!q->has_sid) {
-        auto session = open_session(TransportKind::websocket, remote_address);
-        session->start(link, open_packet(session->id(), false));
+        auto session = open_session(remote_address);
+        session->start(transport, open_packet(session->id(), false));
         return session;
     }
     auto session = sessions_.at(q->sid);
-    if (!session->begin_upgrade(link))
+    if (!session->begin_upgrade(transport))
         return nullptr;
     ++stats_.upgrades;
     return session;

@@ -1,5 +1,6 @@
 // The Engine.IO server: the session table, the handshake, and the routing
-// of polling requests and WebSocket connections to their sessions.
+// of polling requests and WebSocket connections to their sessions'
+// transports.
 #pragma once
 
 #include "server/engineio/errors.hpp"
@@ -59,7 +60,8 @@ public:
     std::size_t session_count() const { return sessions_.size(); }
     std::size_t session_count(TransportKind kind) const;
 
-    // A non-upgrade HTTP request on the engine path.
+    // A non-upgrade HTTP request on the engine path: a handshake, or a GET
+    // or POST for a polling session's transport.
     void handle_polling(boost::beast::http::verb method, std::string_view query,
                         std::string_view body, const std::string& remote_address,
                         const PollExchangePtr& exchange);
@@ -69,10 +71,10 @@ public:
     std::optional<RequestError> check_websocket(std::string_view query) const;
     // After the WebSocket handshake: opens a new session, or starts the
     // upgrade of the polling session named by sid. Returns the session the
-    // link reports to, or null when the link must be closed.
+    // transport reports to, or null when it must be closed.
     std::shared_ptr<Session> attach_websocket(std::string_view query,
                                               const std::string& remote_address,
-                                              const WebSocketLinkPtr& link);
+                                              const TransportPtr& transport);
 
     // Closes every session (shutdown).
     void close_all(std::string_view reason);
@@ -81,8 +83,7 @@ public:
     void on_session_closed(const std::string& id);
 
 private:
-    std::shared_ptr<Session> open_session(TransportKind transport,
-                                          const std::string& remote_address);
+    std::shared_ptr<Session> open_session(const std::string& remote_address);
     // The whole open packet: "0" and the handshake JSON.
     std::string open_packet(const std::string& sid, bool upgrades) const;
     void reject(const PollExchangePtr& exchange, RequestError e);

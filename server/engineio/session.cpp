@@ -1,5 +1,6 @@
 #include "server/engineio/session.hpp"
 
+#include "server/engineio/polling_transport.hpp"
 #include "server/engineio/server.hpp"
 
 #include "server/base/log.hpp"
@@ -11,8 +12,6 @@
 namespace fc::engineio {
 
 namespace {
-constexpr std::string_view kTextType = "text/plain; charset=UTF-8";
-
 const FramePtr& noop_frame() {
     static const FramePtr f = make_text_frame(PacketType::noop);
     return f;
@@ -21,12 +20,14 @@ const FramePtr& ping_frame() {
     static const FramePtr f = make_text_frame(PacketType::ping);
     return f;
 }
+const FramePtr& close_frame() {
+    static const FramePtr f = make_text_frame(PacketType::close);
+    return f;
+}
 } // namespace
 
-Session::Session(Server& server, std::string id, TransportKind transport,
-                 std::string remote_address)
-    : server_(server), id_(std::move(id)), transport_(transport),
-      remote_address_(std::move(remote_address)), heartbeat_(server.executor()) {}
+Session::Session(Server& server, std::string id, std::string remote_address)
+    : server_(server), id_(std::move(id)), remote_address_(std::move(remote_address)), heartbeat_(server.executor()) {}
 
 Session::~Session() = default;
 
@@ -34,12 +35,19 @@ const boost::asio::any_io_executor& Session::executor() const {
     return server_.executor();
 }
 
-void Session::start(WebSocketLinkPtr link, std::string_view open_packet) {
-    if (link) {
-        ws_ = std::move(link);
+void Session::start(TransportPtr transport, std::string_view open_packet) {
+    kind_ = transport->kind();
+    transport_ = std::move(transport);
+    if (!open_packet.empty())
         send(std::make_shared<const Frame>(Frame{std::string(open_packet), false}));
-    }
     arm_heartbeat(server_.settings().ping_interval);
+}
+
+std::shared_ptr<PollingTransport> Session::polling() const {
+    // kind() is what tells them apart: only PollingTransport says polling.
+    if (!transport_ || transport_->kind() != TransportKind::polling)
+        return nullptr;
+    return std::static_pointer_cast<PollingTransport>(transport_);
 }
 
 // --- heartbeat -------------------------------------------------------------
@@ -124,40 +132,38 @@ void Session::input_progress() {
 }
 
 void Session::flush() {
-    if (transport_ == TransportKind::websocket) {
-        if (ws_ && !writing_ && !queue_.empty() && !write_posted_) {
+    if (transport_ && !writing_ && !write_posted_ && !queue_.empty() && transport_->writable()) {
+        if (transport_->corked()) {
             // Corked: frames queued during this turn of the event loop (a
             // burst of signals read from one sender, say) go out together
             // in one write, once the turn's handlers have run.
             write_posted_ = true;
             boost::asio::post(server_.executor(), [self = shared_from_this()] {
                 self->write_posted_ = false;
-                self->write_queued();
+                self->hand_over();
             });
+        } else {
+            hand_over();
         }
-    } else if (pending_get_ && !queue_.empty()) {
-        // Once in the response the bytes are the HTTP layer's (bounded by
-        // its write deadline), no longer this session's.
-        server_.budget().give(queue_.bytes());
-        std::string body;
-        while (!queue_.empty())
-            append_to_payload(body, *queue_.pop());
-        server_.stats().bytes_out += body.size();
-        auto get = std::move(pending_get_);
-        get->respond(200, kTextType, std::move(body));
     }
     if (state_ == State::draining && queue_.empty() && !writing_)
         fail(close_reason_, false);
 }
 
-void Session::write_queued() {
-    if (closed() || !ws_ || writing_ || queue_.empty())
+void Session::hand_over() {
+    if (closed() || !transport_ || writing_ || queue_.empty() || !transport_->writable())
         return;
-    writing_ = true;
-    write_tick_ = server_.tick();
-    in_flight_ = queue_.bytes();
-    server_.stats().bytes_out += in_flight_;
-    ws_->write(queue_);
+    const std::size_t n = queue_.bytes();
+    if (transport_->send(queue_)) {
+        // In flight until on_written: still this client's, and timed.
+        writing_ = true;
+        write_tick_ = server_.tick();
+        in_flight_ = n;
+    } else {
+        // Gone for good (a polling response is the HTTP layer's, bounded
+        // by its write deadline), no longer this session's.
+        server_.budget().give(n);
+    }
 }
 
 void Session::check_deadlines(std::uint64_t now_tick, std::uint64_t timeout_ticks) {
@@ -169,15 +175,15 @@ void Session::check_deadlines(std::uint64_t now_tick, std::uint64_t timeout_tick
         ++server_.stats().input_timeouts;
         return fail("input timeout", false);
     }
-    if (!writing_ || !ws_ || now_tick - write_tick_ <= timeout_ticks)
+    if (!writing_ || !transport_ || now_tick - write_tick_ <= timeout_ticks)
         return;
     // The client has not taken a byte for the whole timeout with its TCP
     // window full: a close frame would wait behind the stuck write, so the
     // connection is cut at once.
     ++server_.stats().write_timeouts;
-    auto w = std::move(ws_);
+    auto t = std::move(transport_);
     fail("write timeout", false);
-    w->abort();
+    t->abort();
 }
 
 void Session::close(std::string_view reason, bool drain) {
@@ -193,58 +199,20 @@ void Session::close(std::string_view reason, bool drain) {
     fail(reason, false);
 }
 
-// --- polling ---------------------------------------------------------------
+// --- from the transports ---------------------------------------------------
 
-void Session::on_poll(PollExchangePtr get) {
+void Session::on_packet(Transport* from, PacketType type, std::string_view data, bool binary) {
     if (closed())
-        return get->respond(400, "application/json", error_body(RequestError::session_id_unknown));
-    if (pending_get_) {
-        // Two GETs at once: the reference server closes the session, the
-        // first GET learning of it by a close packet.
-        get->respond(400, "application/json", error_body(RequestError::bad_request));
-        return fail("duplicate poll", false);
-    }
-    pending_get_ = std::move(get);
-    if (queue_.empty() && (probed_ || state_ == State::draining)) {
-        // An upgrade is under way: end this poll at once so the client can
-        // pause polling and finish the upgrade.
-        auto g = std::move(pending_get_);
-        g->respond(200, kTextType, state_ == State::draining ? "1" : "6");
-        if (state_ == State::draining)
-            fail(close_reason_, false);
         return;
-    }
-    flush();
-}
-
-void Session::on_post(std::string_view body, PollExchangePtr post) {
-    if (closed())
-        return post->respond(400, "application/json", error_body(RequestError::session_id_unknown));
-    if (body.size() > server_.settings().max_payload) {
-        post->respond(413, "application/json", error_body(RequestError::bad_request));
-        return fail("payload too large", false);
-    }
-    auto packets = decode_payload(body);
-    if (!packets) {
-        post->respond(400, "application/json", error_body(RequestError::bad_request));
-        return fail("parse error", false);
-    }
-    for (const auto& p : *packets) {
-        if (closed())
-            break;
-        on_packet(p.type, p.data, p.binary);
-    }
-    post->respond(200, "text/html", "ok");
-}
-
-// --- packets from the active transport -------------------------------------
-
-void Session::on_packet(PacketType type, std::string_view data, bool binary) {
+    if (probe_ && from == probe_.get())
+        return on_probe_packet(type, data, binary);
+    if (from != transport_.get())
+        return;
     switch (type) {
     case PacketType::pong:
         return on_pong();
     case PacketType::message:
-        if (handler_ && !closed())
+        if (handler_)
             handler_->on_message(data, binary);
         return;
     case PacketType::close:
@@ -257,38 +225,26 @@ void Session::on_packet(PacketType type, std::string_view data, bool binary) {
     }
 }
 
-// --- WebSocket -------------------------------------------------------------
-
-void Session::on_ws_message(WebSocketLink* from, std::string_view data, bool binary) {
-    if (closed())
+void Session::on_writable(Transport* from) {
+    if (closed() || from != transport_.get())
         return;
-    if (probe_ && from == probe_.get())
-        return on_probe_message(data, binary);
-    if (!ws_ || from != ws_.get())
+    if (queue_.empty() && (probed_ || state_ == State::draining)) {
+        // An upgrade is under way: end this poll at once so the client can
+        // pause polling and finish the upgrade. (Draining with nothing
+        // left: the close packet.)
+        FrameQueue last;
+        last.push(state_ == State::draining ? close_frame() : noop_frame());
+        transport_->send(last);
+        if (state_ == State::draining)
+            fail(close_reason_, false);
         return;
-    server_.stats().bytes_in += data.size();
-    if (binary)
-        return on_packet(PacketType::message, data, true);
-    auto p = decode_text_packet(data);
-    if (!p)
-        return fail("parse error", false);
-    on_packet(p->type, p->data, false);
+    }
+    flush();
 }
 
-void Session::on_ws_closed(WebSocketLink* from) {
-    if (probe_ && from == probe_.get()) {
-        probe_.reset();
-        return abort_upgrade();
-    }
-    if (ws_ && from == ws_.get()) {
-        ws_.reset();
-        fail("transport close", true);
-    }
-}
-
-void Session::on_written(WebSocketLink* from, bool ok) {
-    if (!ws_ || from != ws_.get())
-        return; // the "3probe" on a probe link, or a link already let go
+void Session::on_written(Transport* from, bool ok) {
+    if (from != transport_.get())
+        return; // the "3probe" on a probe, or a transport already let go
     writing_ = false;
     server_.budget().give(in_flight_);
     in_flight_ = 0;
@@ -297,10 +253,28 @@ void Session::on_written(WebSocketLink* from, bool ok) {
     flush();
 }
 
+void Session::on_transport_error(Transport* from, std::string_view reason) {
+    if (probe_ && from == probe_.get())
+        return abort_upgrade();
+    if (from == transport_.get())
+        fail(reason, false);
+}
+
+void Session::on_transport_closed(Transport* from) {
+    if (probe_ && from == probe_.get()) {
+        probe_.reset();
+        return abort_upgrade();
+    }
+    if (transport_ && from == transport_.get()) {
+        transport_.reset();
+        fail("transport close", true);
+    }
+}
+
 // --- upgrade (polling -> websocket) -----------------------------------------
 
-bool Session::begin_upgrade(WebSocketLinkPtr probe) {
-    if (state_ != State::open || transport_ != TransportKind::polling || probe_)
+bool Session::begin_upgrade(TransportPtr probe) {
+    if (state_ != State::open || kind_ != TransportKind::polling || probe_)
         return false;
     probe_ = std::move(probe);
     probed_ = false;
@@ -313,34 +287,35 @@ bool Session::begin_upgrade(WebSocketLinkPtr probe) {
     return true;
 }
 
-void Session::on_probe_message(std::string_view data, bool binary) {
-    if (!binary && !probed_ && data == "2probe") {
+void Session::on_probe_packet(PacketType type, std::string_view data, bool binary) {
+    if (!binary && !probed_ && type == PacketType::ping && data == "probe") {
         probed_ = true;
         FrameQueue pong;
         pong.push(make_text_frame(PacketType::pong, "probe"));
-        probe_->write(pong);
+        probe_->send(pong);
         // Ends a held poll so the client can pause polling.
-        if (pending_get_ && queue_.empty()) {
-            auto g = std::move(pending_get_);
-            g->respond(200, kTextType, "6");
+        if (queue_.empty() && transport_->writable()) {
+            FrameQueue noop;
+            noop.push(noop_frame());
+            transport_->send(noop);
         }
         return;
     }
-    if (!binary && probed_ && data == "5")
+    if (!binary && probed_ && type == PacketType::upgrade && data.empty())
         return finish_upgrade();
     abort_upgrade();
 }
 
 void Session::finish_upgrade() {
     upgrade_timer_.reset();
-    transport_ = TransportKind::websocket;
-    ws_ = std::move(probe_);
+    kind_ = TransportKind::websocket;
+    auto polling = std::move(transport_);
+    transport_ = std::move(probe_);
     probed_ = false;
     writing_ = false;
-    if (pending_get_) {
-        auto g = std::move(pending_get_);
-        g->respond(200, kTextType, noop_frame()->bytes);
-    }
+    // A held GET is answered with a noop: the session goes on over the
+    // WebSocket.
+    polling->close(false);
     flush();
 }
 
@@ -348,7 +323,7 @@ void Session::abort_upgrade() {
     upgrade_timer_.reset();
     probed_ = false;
     if (auto p = std::move(probe_))
-        p->close();
+        p->close(true);
 }
 
 // --- teardown --------------------------------------------------------------
@@ -374,11 +349,9 @@ void Session::finish() {
     state_ = State::closed;
     upgrade_timer_.reset();
     if (auto p = std::move(probe_))
-        p->close();
-    if (auto g = std::move(pending_get_))
-        g->respond(200, kTextType, client_closed_ ? "6" : "1");
-    if (auto w = std::move(ws_))
-        w->close();
+        p->close(true);
+    if (auto t = std::move(transport_))
+        t->close(!client_closed_);
     server_.budget().give(queue_.bytes() + in_flight_);
     server_.budget().give_input(reserved_);
     in_flight_ = 0;
@@ -386,7 +359,7 @@ void Session::finish() {
     queue_.clear();
     if (log::enabled(log::Level::debug))
         log::debug("session_closed",
-                   {{"transport", transport_ == TransportKind::websocket ? "websocket" : "polling"},
+                   {{"transport", kind_ == TransportKind::websocket ? "websocket" : "polling"},
                     {"reason", close_reason_}});
     server_.on_session_closed(id_);
     if (handler_)

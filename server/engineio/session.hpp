@@ -1,5 +1,8 @@
-// An Engine.IO session: heartbeat, outgoing queue, the polling and
-// WebSocket transports, and the polling -> websocket upgrade.
+// An Engine.IO session: the state one client's transports share (the
+// heartbeat, the bounded outgoing queue, what is held against the memory
+// budget, the deadlines) and the polling -> websocket upgrade. The
+// transports themselves (PollingTransport, WebSocketTransport) are reached
+// through the one Transport interface.
 #pragma once
 
 #include "server/engineio/frame_queue.hpp"
@@ -16,6 +19,7 @@
 
 namespace fc::engineio {
 
+class PollingTransport;
 class Server;
 
 // The layer above (Socket.IO) as the session sees it. Owned by the
@@ -32,13 +36,13 @@ public:
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(Server& server, std::string id, TransportKind transport, std::string remote_address);
+    Session(Server& server, std::string id, std::string remote_address);
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
     const std::string& id() const { return id_; }
-    TransportKind transport() const { return transport_; }
+    TransportKind transport() const { return kind_; }
     // The client's IP address as the HTTP layer saw it.
     const std::string& remote_address() const { return remote_address_; }
     bool is_open() const { return state_ == State::open; }
@@ -51,9 +55,13 @@ public:
     void set_handler(std::unique_ptr<SessionHandler> handler) { handler_ = std::move(handler); }
     SessionHandler* handler() const { return handler_.get(); }
 
-    // Starts the heartbeat. A WebSocket session also gets its open packet
-    // here; a polling one got it in the handshake response.
-    void start(WebSocketLinkPtr link = nullptr, std::string_view open_packet = {});
+    // Starts the heartbeat on its first transport. A WebSocket session also
+    // gets its open packet here; a polling one got it in the handshake
+    // response.
+    void start(TransportPtr transport, std::string_view open_packet = {});
+    // The active transport when it is polling (the server routes GETs and
+    // POSTs to it), else null.
+    std::shared_ptr<PollingTransport> polling() const;
 
     // Queues a frame for the client. False if the session is closed or
     // closing, or if the frame did not fit the client's bound or the
@@ -84,27 +92,35 @@ public:
     // long.
     void check_deadlines(std::uint64_t now_tick, std::uint64_t timeout_ticks);
 
-    // Polling transport.
-    void on_poll(PollExchangePtr get);
-    void on_post(std::string_view body, PollExchangePtr post);
+    // Starts the upgrade to `probe` (a WebSocket). False when the session
+    // is not polling, or upgrades already.
+    bool begin_upgrade(TransportPtr probe);
 
-    // WebSocket transport. A probe link belongs to an upgrade in progress.
-    bool begin_upgrade(WebSocketLinkPtr probe);
-    void on_ws_message(WebSocketLink* from, std::string_view data, bool binary);
-    void on_ws_closed(WebSocketLink* from);
-    void on_written(WebSocketLink* from, bool ok);
+    // From the transports: the active one, or an upgrade's probe. Calls
+    // from any other (one the session let go of) are ignored.
+    // A packet from the client.
+    void on_packet(Transport* from, PacketType type, std::string_view data, bool binary);
+    // The transport can take frames again (polling: a GET arrived).
+    void on_writable(Transport* from);
+    // The frames handed over by send() are out (or failed).
+    void on_written(Transport* from, bool ok);
+    // The client broke the transport's protocol (a bad packet, a payload
+    // too large, two polls at once): the session closes with `reason`; a
+    // probe's upgrade is abandoned.
+    void on_transport_error(Transport* from, std::string_view reason);
+    // The client went away (its close, end of stream, a reset).
+    void on_transport_closed(Transport* from);
 
 private:
     // open -> (draining ->) closing -> closed. `closing` lasts until the
     // posted teardown runs; `draining` waits for the queue to empty first.
     enum class State { open, draining, closing, closed };
 
-    void on_packet(PacketType type, std::string_view data, bool binary);
-    void on_probe_message(std::string_view data, bool binary);
+    void on_probe_packet(PacketType type, std::string_view data, bool binary);
     void finish_upgrade();
     void abort_upgrade();
     void flush();
-    void write_queued();
+    void hand_over();
     void arm_heartbeat(std::chrono::milliseconds after);
     void on_heartbeat(boost::system::error_code ec);
     void on_pong();
@@ -120,21 +136,20 @@ private:
 
     Server& server_;
     std::string id_;
-    TransportKind transport_;
+    TransportKind kind_ = TransportKind::polling; // of the active transport
     std::string remote_address_;
     State state_ = State::open;
     std::unique_ptr<SessionHandler> handler_;
 
     FrameQueue queue_;
-    std::size_t in_flight_ = 0;   // bytes in the WebSocket write in flight
+    std::size_t in_flight_ = 0;   // bytes in the transport's send in flight
     std::size_t reserved_ = 0;    // bytes reserved by the layers (reserve())
-    bool writing_ = false;        // a WebSocket write is in flight
-    bool write_posted_ = false;   // a corked WebSocket write is scheduled
+    bool writing_ = false;        // a send is in flight (a WebSocket write)
+    bool write_posted_ = false;   // a corked hand-over is scheduled
     std::uint64_t write_tick_ = 0; // the watchdog tick the write began in
     std::uint64_t input_tick_ = 0; // the tick reserved input last made progress
-    PollExchangePtr pending_get_; // a held long-polling GET
-    WebSocketLinkPtr ws_;         // the active WebSocket, if any
-    WebSocketLinkPtr probe_;      // a WebSocket being upgraded to
+    TransportPtr transport_;      // the active transport; null once closed
+    TransportPtr probe_;          // a WebSocket being upgraded to
     bool probed_ = false;         // "3probe" sent on probe_
 
     boost::asio::steady_timer heartbeat_;

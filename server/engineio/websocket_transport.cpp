@@ -204,8 +204,16 @@ template <class Stream> void WebSocketTransport<Stream>::on_frame(const ws::Even
     case Kind::message:
         if (state_ != State::open)
             return; // closing: data is no longer delivered
-        if (auto s = session_.lock())
-            s->on_ws_message(this, e.payload, e.binary);
+        if (auto s = session_.lock()) {
+            // One packet per frame: a binary frame is a binary message.
+            server_.stats().bytes_in += e.payload.size();
+            if (e.binary)
+                return s->on_packet(this, PacketType::message, e.payload, true);
+            auto p = decode_text_packet(e.payload);
+            if (!p)
+                return s->on_transport_error(this, "parse error");
+            s->on_packet(this, p->type, p->data, false);
+        }
         return;
     case Kind::ping:
         if (state_ != State::open)
@@ -239,13 +247,15 @@ template <class Stream> void WebSocketTransport<Stream>::on_frame(const ws::Even
 
 // --- writing -------------------------------------------------------------------
 
-template <class Stream> void WebSocketTransport<Stream>::write(FrameQueue& queue) {
+template <class Stream> bool WebSocketTransport<Stream>::send(FrameQueue& queue) {
+    server_.stats().bytes_out += queue.bytes();
     if (state_ != State::open) {
         queue.clear(); // the session let go or is being told; nothing more is sent
-        return;
+        return true;
     }
     queue.take_all(frames_);
     start_write();
+    return true;
 }
 
 template <class Stream> void WebSocketTransport<Stream>::start_write() {
@@ -314,7 +324,8 @@ template <class Stream> void WebSocketTransport<Stream>::on_write(boost::system:
 
 // --- closing -------------------------------------------------------------------
 
-template <class Stream> void WebSocketTransport<Stream>::close() {
+template <class Stream> void WebSocketTransport<Stream>::close(bool /*announce*/) {
+    // (Announced or not, the close frame is how a WebSocket ends.)
     let_go();
     // Frames not yet written are dropped: a session that wanted them out
     // (a drain) waited for them before letting go.
@@ -404,7 +415,7 @@ template <class Stream> void WebSocketTransport<Stream>::shut_down() {
 template <class Stream> void WebSocketTransport<Stream>::report_closed() {
     // Once: the session forgets this link when told.
     if (auto s = let_go())
-        s->on_ws_closed(this);
+        s->on_transport_closed(this);
 }
 
 template class WebSocketTransport<tcp::socket>;

@@ -29,7 +29,7 @@
 namespace fc::engineio {
 
 template <class Stream>
-class WebSocketTransport final : public WebSocketLink,
+class WebSocketTransport final : public Transport,
                                  public std::enable_shared_from_this<WebSocketTransport<Stream>> {
 public:
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
@@ -40,8 +40,13 @@ public:
     // opens or upgrades a session.
     void accept(const Request& req, std::string query, std::string remote_address);
 
-    void write(FrameQueue& queue) override;
-    void close() override;
+    TransportKind kind() const override { return TransportKind::websocket; }
+    // Frames are taken at any time, even while a pong or the 101 is being
+    // written: they go out behind it.
+    bool writable() const override { return true; }
+    bool corked() const override { return true; }
+    bool send(FrameQueue& queue) override;
+    void close(bool announce) override;
     void abort() override;
 
 private:

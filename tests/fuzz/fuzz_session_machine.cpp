@@ -126,7 +126,7 @@ struct Exchange final : eio::PollExchange {
 // writes complete on a later turn of the loop while the client reads, and
 // not at all while it does not (a phone that stopped reading). What is
 // written reaches the client when the write completes.
-struct Link final : eio::WebSocketLink, std::enable_shared_from_this<Link> {
+struct Link final : eio::Transport, std::enable_shared_from_this<Link> {
     World* world = nullptr;
     Client* owner = nullptr;
     std::weak_ptr<eio::Session> session;
@@ -138,8 +138,11 @@ struct Link final : eio::WebSocketLink, std::enable_shared_from_this<Link> {
     bool aborted = false;   // abort(): nothing more goes out
     bool peer_gone = false; // the client closed it
 
-    void write(eio::FrameQueue& queue) override;
-    void close() override { let_go = true; }
+    eio::TransportKind kind() const override { return eio::TransportKind::websocket; }
+    bool writable() const override { return true; }
+    bool corked() const override { return true; }
+    bool send(eio::FrameQueue& queue) override;
+    void close(bool) override { let_go = true; }
     void abort() override {
         let_go = true;
         aborted = true;
@@ -322,11 +325,23 @@ void Exchange::respond(unsigned s, std::string_view, std::string b) {
         owner->inbox.push_back({true, false, body, false});
 }
 
-void Link::write(eio::FrameQueue& queue) {
+bool Link::send(eio::FrameQueue& queue) {
     require(!let_go, "the session wrote to a WebSocket it had let go of");
     require(!peer_gone, "the session wrote to a WebSocket closed by its client");
     queue.take_all(queued);
     start();
+    return true;
+}
+
+// A frame read from the client, handed up as WebSocketTransport does: one
+// packet per frame, a binary frame a binary message.
+void ws_frame(eio::Session& s, Link* from, std::string_view bytes, bool binary) {
+    if (binary)
+        return s.on_packet(from, eio::PacketType::message, bytes, true);
+    auto p = eio::decode_text_packet(bytes);
+    if (!p)
+        return s.on_transport_error(from, "parse error");
+    s.on_packet(from, p->type, p->data, false);
 }
 
 void Link::start() {
@@ -499,7 +514,7 @@ void Harness::send_text(Client& c, std::string text) {
         return post(c, text);
     }
     if (auto s = session_of(c))
-        s->on_ws_message(c.link.get(), text, false);
+        ws_frame(*s, c.link.get(), text, false);
 }
 
 void Harness::send_binary(Client& c, std::string bytes) {
@@ -515,7 +530,7 @@ void Harness::send_binary(Client& c, std::string bytes) {
         return post(c, seg);
     }
     if (auto s = session_of(c))
-        s->on_ws_message(c.link.get(), bytes, true);
+        ws_frame(*s, c.link.get(), bytes, true);
 }
 
 // Registers a request that asks for an ack; returns its ack id.
@@ -722,7 +737,7 @@ void Harness::transport_closed(Client& c) {
     c.link->peer_gone = true;
     c.gone = true;
     if (auto s = session_of(c))
-        s->on_ws_closed(c.link.get());
+        s->on_transport_closed(c.link.get());
 }
 
 void Harness::toggle_reading(Client& c) {
@@ -781,7 +796,7 @@ void Harness::upgrade(Client& c) {
         link->session = s;
         c.probe = link;
         c.probe_ponged = false;
-        s->on_ws_message(link.get(), "2probe", false);
+        ws_frame(*s, link.get(), "2probe", false);
         return;
     }
     if (c.probe->let_go) {
@@ -800,7 +815,7 @@ void Harness::upgrade(Client& c) {
         auto p = std::move(c.probe);
         c.paused = false;
         if (s)
-            s->on_ws_closed(p.get());
+            s->on_transport_closed(p.get());
         return;
     }
     trace(name(c) + " upgrade: 5");
@@ -809,7 +824,7 @@ void Harness::upgrade(Client& c) {
     c.link = std::move(c.probe);
     c.paused = false;
     if (s)
-        s->on_ws_message(c.link.get(), "5", false);
+        ws_frame(*s, c.link.get(), "5", false);
 }
 
 void Harness::namespace_cycle(Client& c) {
@@ -1329,7 +1344,7 @@ void Harness::check_quiescent_views() {
             c->link = std::move(c->probe);
             c->paused = false;
             if (auto s = session_of(*c))
-                s->on_ws_message(c->link.get(), "5", false);
+                ws_frame(*s, c->link.get(), "5", false);
         }
     drain("after the upgrades");
     for (auto& c : w_.clients) {
@@ -1417,7 +1432,7 @@ void Harness::close_everything() {
         if (c->kind == eio::TransportKind::websocket && c->link && !c->link->let_go &&
             !c->link->peer_gone) {
             c->link->peer_gone = true;
-            s->on_ws_closed(c->link.get());
+            s->on_transport_closed(c->link.get());
         } else if (c->kind == eio::TransportKind::polling) {
             c->gone = false;
             send_text(*c, "1");

@@ -15,14 +15,18 @@ namespace {
 
 // A WebSocket that records what it is given and completes writes only
 // when told to, like a client that reads at its own pace.
-class FakeLink final : public WebSocketLink {
+class FakeLink final : public Transport {
 public:
-    void write(FrameQueue& q) override {
+    TransportKind kind() const override { return TransportKind::websocket; }
+    bool writable() const override { return true; }
+    bool corked() const override { return true; }
+    bool send(FrameQueue& q) override {
         while (!q.empty())
             written.push_back(q.pop()->bytes);
         ++writes;
+        return true;
     }
-    void close() override { closed = true; }
+    void close(bool) override { closed = true; }
     void abort() override { aborted = true; }
 
     std::vector<std::string> written;
@@ -156,9 +160,9 @@ TEST(Session, MessagesAreNotDeliveredOnceClosing) {
     Fixture f;
     auto link = std::make_shared<FakeLink>();
     auto s = f.open(link);
-    s->on_ws_message(link.get(), "4hello", false);
+    s->on_packet(link.get(), PacketType::message, "hello", false);
     s->close("bye");
-    s->on_ws_message(link.get(), "4late", false);
+    s->on_packet(link.get(), PacketType::message, "late", false);
     f.io.poll();
     ASSERT_EQ(f.log.size(), 2u);
     EXPECT_EQ(f.log[0], "hello");
