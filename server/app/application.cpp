@@ -6,7 +6,6 @@
 #include "server/http/qr.hpp"
 #include "server/http/router.hpp"
 #include "server/rooms/registry.hpp"
-#include "server/signaling/protocol_test.hpp"
 #include "server/signaling/service.hpp"
 #include "server/socketio/server.hpp"
 
@@ -69,16 +68,15 @@ struct Application::Impl {
     rooms::Registry registry;
     signaling::Service service;
     engineio::Server engine;
-    // Protocol test mode only.
-    std::unique_ptr<signaling::EchoNamespace> echo_main;
-    std::unique_ptr<signaling::EchoNamespace> echo_custom;
-    std::unique_ptr<engineio::Server> test_engine;
+    // Served in place of the rooms contract, if any (protocol-test binary).
+    Mode* mode = nullptr;
+    std::unique_ptr<engineio::Server> test_engine; // /engine.io/, the mode's
     http::StaticFiles files;
     std::unique_ptr<http::Router> router;
     std::shared_ptr<http::Listener> listener;
     asio::signal_set signals{ioc, SIGINT, SIGTERM};
 
-    explicit Impl(Config c)
+    explicit Impl(Config c, Mode* m)
         : config(std::move(c)), io(config.socketio), registry(config.limits.max_room_size),
           service(registry, config.limits,
                   [ice = config.ice](std::string_view client_id) {
@@ -87,19 +85,11 @@ struct Application::Impl {
                   }),
           engine(ioc.get_executor(), config.engine,
                  [this](engineio::Session& s) { io.on_connection(s); }),
-          files(config.web_root) {
-        if (config.protocol_test_mode) {
-            echo_main = std::make_unique<signaling::EchoNamespace>(true);
-            echo_custom = std::make_unique<signaling::EchoNamespace>(false);
-            io.add_namespace("/", *echo_main);
-            io.add_namespace("/custom", *echo_custom);
-            test_engine = std::make_unique<engineio::Server>(
-                ioc.get_executor(), config.engine, [](engineio::Session& s) {
-                    s.set_handler(std::make_unique<signaling::EngineEcho>(s));
-                });
-        } else {
+          mode(m), files(config.web_root) {
+        if (mode)
+            test_engine = mode->wire(io, ioc, config);
+        else
             io.add_namespace("/", service);
-        }
         if (!config.tls_cert.empty()) {
             tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
             tls->set_options(asio::ssl::context::default_workarounds |
@@ -147,7 +137,8 @@ struct Application::Impl {
     }
 };
 
-Application::Application(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Application::Application(Config config, Mode* mode)
+    : impl_(std::make_unique<Impl>(std::move(config), mode)) {}
 
 Application::~Application() = default;
 
@@ -169,7 +160,7 @@ void Application::run() {
         (address.is_unspecified() ? std::string("127.0.0.1") : m.config.host) + ":" +
         std::to_string(port);
     log::info("listening", {{"url", local},
-                            {"mode", m.config.protocol_test_mode ? "protocol-test" : "rooms"},
+                            {"mode", m.mode ? m.mode->name() : "rooms"},
                             {"tls", tls ? "on" : "off"}});
     // A line tests and scripts wait for (stdout, flushed).
     std::printf("listening on %s\n", local.c_str());

@@ -228,9 +228,6 @@ const std::vector<Option>& options() {
              c.print_qr = !b;
              return std::nullopt;
          }},
-        {"protocol-test-mode", "FC_PROTOCOL_TEST_MODE", nullptr,
-         "behaviours the official Socket.IO/Engine.IO protocol suites expect (tests only)",
-         [](C& c, std::string_view v) { return parse_bool(v, c.protocol_test_mode); }},
     };
     return opts;
 }
@@ -325,14 +322,6 @@ std::variant<Parsed, std::string> parse_config(int argc, const char* const* argv
         return "--turn-secret needs --turn-urls";
     // A packet's attachments together may be as large as one message.
     c.socketio.max_attachment_bytes = c.engine.max_payload;
-    if (c.protocol_test_mode) {
-        // Exactly what the official suites assert (see docs/protocol-tests.md).
-        c.engine.ping_interval = std::chrono::milliseconds(300);
-        c.engine.ping_timeout = std::chrono::milliseconds(200);
-        c.engine.max_payload = 1'000'000;
-        c.socketio.connect_timeout = std::chrono::milliseconds(1000);
-        c.socketio.max_attachment_bytes = c.engine.max_payload;
-    }
     return parsed;
 }
 

@@ -34,7 +34,6 @@ struct Config {
     std::string tls_cert;
     std::string tls_key;
     std::string public_url; // shown and QR-encoded at start; default: first LAN address
-    bool protocol_test_mode = false;
     bool print_qr = true;
     log::Level log_level = log::Level::info;
 };

@@ -38,7 +38,6 @@ TEST(Config, DefaultsServeAFestivalLan) {
     EXPECT_EQ(c.limits.max_room_size, 64u);
     EXPECT_EQ(c.ice.stun_urls.size(), 2u);
     EXPECT_TRUE(c.ice.turn_secret.empty());
-    EXPECT_FALSE(c.protocol_test_mode);
 }
 
 TEST(Config, FlagsWinOverEnvironment) {
@@ -68,13 +67,9 @@ TEST(Config, BadValuesNameTheSetting) {
     EXPECT_NE(error({"--room-size", "0"}).find("--room-size"), std::string::npos);
 }
 
-TEST(Config, ProtocolTestModeSetsWhatTheSuitesExpect) {
-    const auto c = config({"--protocol-test-mode"});
-    EXPECT_TRUE(c.protocol_test_mode);
-    EXPECT_EQ(c.engine.ping_interval.count(), 300);
-    EXPECT_EQ(c.engine.ping_timeout.count(), 200);
-    EXPECT_EQ(c.engine.max_payload, 1000000u);
-    EXPECT_EQ(c.socketio.connect_timeout.count(), 1000);
+TEST(Config, TheProductionServerHasNoProtocolTestMode) {
+    // It moved to its own binary (server/protocol_test/).
+    EXPECT_NE(error({"--protocol-test-mode"}).find("unknown option"), std::string::npos);
 }
 
 TEST(Config, HelpAndVersionAreActions) {

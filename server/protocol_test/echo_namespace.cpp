@@ -1,16 +1,17 @@
-#include "server/signaling/protocol_test.hpp"
+#include "server/protocol_test/echo_namespace.hpp"
 
 #include "server/signaling/json_span.hpp"
+#include "server/socketio/socket.hpp"
 
 #include <string>
 
-namespace fc::signaling {
+namespace fc::protocol_test {
 
 namespace {
 // The text after the event name: `,1,"2"]` of `["message",1,"2"]`.
 std::string_view after_name(std::string_view raw) {
     std::size_t i = raw.find('[');
-    const std::size_t end = skip_value(raw, i + 1);
+    const std::size_t end = signaling::skip_value(raw, i + 1);
     return end == std::string_view::npos ? std::string_view("]") : raw.substr(end);
 }
 } // namespace
@@ -39,9 +40,4 @@ void EchoNamespace::on_event(socketio::Socket& socket, const socketio::Event& ev
     }
 }
 
-void EngineEcho::on_message(std::string_view data, bool binary) {
-    session_.send(binary ? engineio::make_binary_frame(std::string(data))
-                         : engineio::make_text_frame(engineio::PacketType::message, data));
-}
-
-} // namespace fc::signaling
+} // namespace fc::protocol_test

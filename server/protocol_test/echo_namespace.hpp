@@ -1,12 +1,10 @@
-// Behaviours the official Socket.IO / Engine.IO protocol suites expect,
-// enabled only by --protocol-test-mode: echo namespaces "/" and "/custom"
-// and a bare Engine.IO echo endpoint.
+// The Socket.IO namespaces the official socket.io-protocol suite talks to:
+// "/" and "/custom" (test builds only, see docs/protocol-tests.md).
 #pragma once
 
-#include "server/engineio/session.hpp"
 #include "server/socketio/namespace_handler.hpp"
 
-namespace fc::signaling {
+namespace fc::protocol_test {
 
 // On connect emits ["auth", <CONNECT payload or {}>]; with `echo`,
 // "message" comes back as "message-back" and "message-with-ack" is
@@ -22,15 +20,4 @@ private:
     bool echo_;
 };
 
-// Echoes every Engine.IO message back unchanged (text and binary).
-class EngineEcho final : public engineio::SessionHandler {
-public:
-    explicit EngineEcho(engineio::Session& session) : session_(session) {}
-    void on_message(std::string_view data, bool binary) override;
-    void on_close(std::string_view) override {}
-
-private:
-    engineio::Session& session_;
-};
-
-} // namespace fc::signaling
+} // namespace fc::protocol_test
