@@ -52,6 +52,9 @@ export const FRESH_AFTER_MS = 30000;
  *  SCTP waits out a backed-off retransmission timer (seconds) before it
  *  moves again; a fresh connection is up in a few hundred milliseconds, and
  *  catch-up sends whatever was in flight. */
+/** An offer unanswered this long is sent again, at most OFFER_RESENDS times. */
+const ANSWER_WAIT_MS = 3000;
+const OFFER_RESENDS = 3;
 export const REPLACE_AFTER_MS = 8000;
 
 function hasRelay(servers: RTCIceServer[]): boolean {
@@ -81,6 +84,7 @@ export class PeerLink extends Emitter<LinkEvents> {
   #remoteSession: string | null = null;
   #silent = false;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #answerTimer: ReturnType<typeof setTimeout> | undefined;
   #wasOpen = false;
 
   constructor(private readonly opts: LinkOptions) {
@@ -182,12 +186,27 @@ export class PeerLink extends Emitter<LinkEvents> {
     try {
       this.#makingOffer = true;
       await this.pc.setLocalDescription();
-      this.opts.sendSignal("offer", { sdp: this.pc.localDescription!.sdp });
+      const sdp = this.pc.localDescription!.sdp;
+      this.opts.sendSignal("offer", { sdp });
+      this.#awaitAnswer(sdp, 1);
     } catch {
       // retried on the next negotiationneeded or restart
     } finally {
       this.#makingOffer = false;
     }
+  }
+
+  /** An offer with no answer after a while is sent again (an offer or an
+   *  answer lost on the way, say across a signaling reconnect, would
+   *  otherwise leave the link waiting for its connect deadline). */
+  #awaitAnswer(sdp: string, attempt: number): void {
+    clearTimeout(this.#answerTimer);
+    if (attempt > OFFER_RESENDS) return;
+    this.#answerTimer = setTimeout(() => {
+      if (this.#closed || this.pc.signalingState !== "have-local-offer" || this.pc.localDescription?.sdp !== sdp) return;
+      this.opts.sendSignal("offer", { sdp });
+      this.#awaitAnswer(sdp, attempt + 1);
+    }, ANSWER_WAIT_MS);
   }
 
   #adopt(channel: RTCDataChannel): void {
@@ -323,6 +342,7 @@ export class PeerLink extends Emitter<LinkEvents> {
 
   #clearTimers(): void {
     clearTimeout(this.#connectTimer);
+    clearTimeout(this.#answerTimer);
     if (this.#pinger) clearInterval(this.#pinger);
     this.#pinger = null;
   }
