@@ -37,6 +37,7 @@ const boost::asio::any_io_executor& Session::executor() const {
 
 void Session::start(TransportPtr transport, std::string_view open_packet) {
     kind_ = transport->kind();
+    corked_ = transport->corked();
     transport_ = std::move(transport);
     if (!open_packet.empty())
         send(std::make_shared<const Frame>(Frame{std::string(open_packet), false}));
@@ -132,8 +133,8 @@ void Session::input_progress() {
 }
 
 void Session::flush() {
-    if (transport_ && !writing_ && !write_posted_ && !queue_.empty() && transport_->writable()) {
-        if (transport_->corked()) {
+    if (transport_ && !writing_ && !write_posted_ && !queue_.empty()) {
+        if (corked_) {
             // Corked: frames queued during this turn of the event loop (a
             // burst of signals read from one sender, say) go out together
             // in one write, once the turn's handlers have run.
@@ -142,7 +143,7 @@ void Session::flush() {
                 self->write_posted_ = false;
                 self->hand_over();
             });
-        } else {
+        } else if (transport_->writable()) {
             hand_over();
         }
     }
@@ -151,7 +152,8 @@ void Session::flush() {
 }
 
 void Session::hand_over() {
-    if (closed() || !transport_ || writing_ || queue_.empty() || !transport_->writable())
+    if (closed() || !transport_ || writing_ || queue_.empty() ||
+        (!corked_ && !transport_->writable()))
         return;
     const std::size_t n = queue_.bytes();
     if (transport_->send(queue_)) {
@@ -311,6 +313,7 @@ void Session::finish_upgrade() {
     kind_ = TransportKind::websocket;
     auto polling = std::move(transport_);
     transport_ = std::move(probe_);
+    corked_ = transport_->corked();
     probed_ = false;
     writing_ = false;
     // A held GET is answered with a noop: the session goes on over the

@@ -149,6 +149,7 @@ private:
     std::uint64_t write_tick_ = 0; // the watchdog tick the write began in
     std::uint64_t input_tick_ = 0; // the tick reserved input last made progress
     TransportPtr transport_;      // the active transport; null once closed
+    bool corked_ = false;         // transport_->corked(), asked once (the hot path)
     TransportPtr probe_;          // a WebSocket being upgraded to
     bool probed_ = false;         // "3probe" sent on probe_
 

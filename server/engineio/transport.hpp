@@ -35,14 +35,16 @@ public:
     virtual ~Transport() = default;
 
     virtual TransportKind kind() const = 0;
-    // Whether frames can be handed over now. A WebSocket always takes them
-    // (the session hands over one batch at a time); polling only while it
-    // holds a GET, and reports the next GET by Session::on_writable.
+    // Whether frames can be handed over now. A corked transport (a
+    // WebSocket) always takes them, and is not asked: the session hands
+    // over one batch at a time. Polling takes them only while it holds a
+    // GET, and reports the next GET by Session::on_writable.
     virtual bool writable() const = 0;
     // Whether frames queued during one turn of the event loop are handed
     // over together once its handlers have run (a WebSocket: one gather
     // write for a burst of signals), or at once (polling: a held GET is
-    // answered as soon as there is something to say).
+    // answered as soon as there is something to say). Asked once, when
+    // the transport becomes the session's.
     virtual bool corked() const = 0;
     // Takes every frame in `queue` and sends them together, in order. True
     // when they are now in flight: their end is reported by
