@@ -1,15 +1,44 @@
 // festival-chat-server: parses the configuration and runs the server.
 // Exceptions mean start-up failure or a bug: logged, exit code 1.
+// --protocol-test-mode (how the official protocol suites' instructions
+// start a server) hands over to festival-chat-protocol-test beside this
+// binary: the suites' echo endpoints are not linked into this one.
 #include "server/app/application.hpp"
 #include "server/app/config.hpp"
 #include "server/base/log.hpp"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <unistd.h>
 #include <variant>
 
+namespace {
+
+[[noreturn]] void hand_over_to_protocol_test(char** argv) {
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    const auto other = (ec ? std::filesystem::path(argv[0]) : self).parent_path() /
+                       "festival-chat-protocol-test";
+    ::execv(other.c_str(), argv);
+    std::fprintf(stderr,
+                 "festival-chat-server: --protocol-test-mode runs %s, which could not be "
+                 "started (%s); build it with the festival-chat-protocol-test target\n",
+                 other.c_str(), std::strerror(errno));
+    std::exit(2);
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i)
+        if (std::string_view(argv[i]) == "--protocol-test-mode")
+            hand_over_to_protocol_test(argv);
     auto parsed =
         fc::app::parse_config(argc, argv, [](const char* name) { return std::getenv(name); });
     if (auto* error = std::get_if<std::string>(&parsed)) {

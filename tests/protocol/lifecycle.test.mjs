@@ -2,7 +2,7 @@
 // privacy of logs, garbage input, TLS.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -150,4 +150,10 @@ test("HTTPS and WSS with --tls-cert/--tls-key", async (t) => {
     proc.kill("SIGTERM");
     assert.equal(await exited, 0);
   }
+});
+
+test("--protocol-test-mode hands over to the protocol-test binary (the production one links none of it)", () => {
+  const out = execFileSync(serverBin, ["--protocol-test-mode", "--version"], { encoding: "utf8" });
+  assert.match(out, /^festival-chat-protocol-test /);
+  assert.match(execFileSync(serverBin, ["--version"], { encoding: "utf8" }), /^festival-chat-server /);
 });
