@@ -23,6 +23,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../../tests/support/server.mjs";
 import { Lab } from "../../tests/lab/net.mjs";
+import { lanLab } from "../../tests/lab/lan-lab.mjs";
 import { launchPhone, messages, members, openRoom, poll, send, sleep, waitAllShown, waitMembers, webRoot } from "../../tests/lab/phones.mjs";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -77,25 +78,6 @@ function storedCount(p, room) {
       }),
     room,
   );
-}
-
-async function lanLab(names, tag) {
-  const lab = await Lab.create(tag);
-  const phones = [];
-  for (const n of names) phones.push({ net: await lab.phone(n) });
-  await lab.settle();
-  const server = await startServer(["--stun-urls", "none"], { webRoot, host: lab.hubAddr });
-  for (const p of phones) Object.assign(p, await launchPhone(p.net));
-  return {
-    lab,
-    server,
-    phones,
-    async close() {
-      for (const p of phones) await p.close();
-      await server.stop().catch(() => {});
-      await lab.close();
-    },
-  };
 }
 
 // --- join -> first message, history first paint ------------------------------

@@ -3,37 +3,23 @@
 // when it returns, every phone has every message once, in one order.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "../support/server.mjs";
-import { Lab } from "./net.mjs";
-import { assertConsistent, launchPhone, messages, openRoom, send, sleep, waitAllShown, waitMembers, webRoot } from "./phones.mjs";
+import { lanLab, joinAndGreet } from "./lan-lab.mjs";
+import { assertConsistent, messages, send, sleep, waitAllShown } from "./phones.mjs";
 
 const CUT_MS = 20000;
-let lab, server;
-const phones = [];
+let env;
 before(async () => {
-  lab = await Lab.create("cut");
-  for (const name of ["ana", "ben", "cleo"]) phones.push({ net: await lab.phone(name) });
-  await lab.settle();
-  server = await startServer(["--stun-urls", "none"], { webRoot, host: lab.hubAddr });
-  for (const p of phones) Object.assign(p, await launchPhone(p.net));
+  env = await lanLab(["ana", "ben", "cleo"], "cut");
 });
 after(async () => {
-  for (const p of phones) await p.close?.();
-  await server?.stop();
-  await lab?.close();
+  await env?.close();
 });
 
 test("a phone silent for 20 s gets everything said meanwhile, and its own two messages reach everyone", async () => {
+  const { lab, server, phones } = env;
   const [ana, ben, cleo] = phones;
   const url = `${server.url}/r/cut-${process.pid}`;
-  for (const p of phones) await openRoom(p, url);
-  for (const p of phones) await waitMembers(p, 2, "direct");
-  const expected = [];
-  for (const p of phones) {
-    await send(p, `${p.name} hello`);
-    expected.push(`${p.name} hello`);
-  }
-  await waitAllShown(phones, expected, 15000);
+  const expected = await joinAndGreet(phones, url);
 
   // The cut: cleo's Wi-Fi goes silent.
   cleo.net.silence();

@@ -3,26 +3,19 @@
 // chat directly, phone to phone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "../support/server.mjs";
-import { Lab } from "./net.mjs";
-import { assertConsistent, describe, launchPhone, members, openRoom, send, waitAllShown, waitMembers, webRoot } from "./phones.mjs";
+import { lanLab, joinAndGreet } from "./lan-lab.mjs";
+import { assertConsistent, describe, members, openRoom, send, waitAllShown, waitMembers } from "./phones.mjs";
 
-let lab, server;
-const phones = [];
+let env;
 before(async () => {
-  lab = await Lab.create("lan");
-  for (const name of ["ana", "ben", "cleo"]) phones.push({ net: await lab.phone(name) });
-  await lab.settle();
-  server = await startServer(["--stun-urls", "none"], { webRoot, host: lab.hubAddr });
-  for (const p of phones) Object.assign(p, await launchPhone(p.net));
+  env = await lanLab(["ana", "ben", "cleo"], "lan");
 });
 after(async () => {
-  for (const p of phones) await p.close?.();
-  await server?.stop();
-  await lab?.close();
+  await env?.close();
 });
 
 test("three phones on a LAN chat directly: nothing lost, duplicated or misordered", async () => {
+  const { lab, server, phones } = env;
   const url = `${server.url}/r/lan-${process.pid}`;
   for (const p of phones) await openRoom(p, url);
   // Plain http at the LAN address: not a secure context, as at a venue.

@@ -2,26 +2,19 @@
 // sends 20 messages: every phone still shows all 20, once, in order.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "../support/server.mjs";
-import { Lab } from "./net.mjs";
-import { assertConsistent, launchPhone, openRoom, send, sleep, waitAllShown, waitMembers, webRoot } from "./phones.mjs";
+import { lanLab, joinAndGreet } from "./lan-lab.mjs";
+import { assertConsistent, openRoom, send, sleep, waitAllShown, waitMembers } from "./phones.mjs";
 
-let lab, server;
-const phones = [];
+let env;
 before(async () => {
-  lab = await Lab.create("loss");
-  for (const name of ["ana", "ben", "cleo"]) phones.push({ net: await lab.phone(name) });
-  await lab.settle();
-  server = await startServer(["--stun-urls", "none"], { webRoot, host: lab.hubAddr });
-  for (const p of phones) Object.assign(p, await launchPhone(p.net));
+  env = await lanLab(["ana", "ben", "cleo"], "loss");
 });
 after(async () => {
-  for (const p of phones) await p.close?.();
-  await server?.stop();
-  await lab?.close();
+  await env?.close();
 });
 
 test("20 % loss each way on one phone while another sends 20 messages: nothing lost, duplicated or misordered", async () => {
+  const { lab, server, phones } = env;
   const [ana, ben, cleo] = phones;
   const url = `${server.url}/r/loss-${process.pid}`;
   for (const p of phones) await openRoom(p, url);

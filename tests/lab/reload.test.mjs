@@ -4,37 +4,23 @@
 // and catches up with what the others said.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "../support/server.mjs";
-import { Lab } from "./net.mjs";
-import { assertConsistent, launchPhone, messages, openRoom, send, sleep, slow, waitAllShown, waitMembers, webRoot } from "./phones.mjs";
+import { lanLab, joinAndGreet } from "./lan-lab.mjs";
+import { assertConsistent, messages, send, sleep, slow, waitAllShown } from "./phones.mjs";
 
 const CUT_MS = 20000;
-let lab, server;
-const phones = [];
+let env;
 before(async () => {
-  lab = await Lab.create("rld");
-  for (const name of ["ana", "ben", "cleo"]) phones.push({ net: await lab.phone(name) });
-  await lab.settle();
-  server = await startServer(["--stun-urls", "none"], { webRoot, host: lab.hubAddr });
-  for (const p of phones) Object.assign(p, await launchPhone(p.net));
+  env = await lanLab(["ana", "ben", "cleo"], "rld");
 });
 after(async () => {
-  for (const p of phones) await p.close?.();
-  await server?.stop();
-  await lab?.close();
+  await env?.close();
 });
 
 test("a phone reloaded while cut off gets back its history, its own message and everything missed", async () => {
+  const { lab, server, phones } = env;
   const [ana, ben, cleo] = phones;
   const url = `${server.url}/r/reload-${process.pid}`;
-  for (const p of phones) await openRoom(p, url);
-  for (const p of phones) await waitMembers(p, 2, "direct");
-  const expected = [];
-  for (const p of phones) {
-    await send(p, `${p.name} hello`);
-    expected.push(`${p.name} hello`);
-  }
-  await waitAllShown(phones, expected, 15000);
+  const expected = await joinAndGreet(phones, url);
 
   cleo.net.silence();
   const cutAt = Date.now();

@@ -3,36 +3,22 @@
 // must find the new address, and nothing said around the change is lost.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer } from "../support/server.mjs";
-import { Lab } from "./net.mjs";
-import { assertConsistent, launchPhone, openRoom, send, sleep, waitAllShown, waitMembers, webRoot } from "./phones.mjs";
+import { lanLab, joinAndGreet } from "./lan-lab.mjs";
+import { assertConsistent, send, sleep, waitAllShown } from "./phones.mjs";
 
-let lab, server;
-const phones = [];
+let env;
 before(async () => {
-  lab = await Lab.create("roam");
-  for (const name of ["ana", "ben", "cleo"]) phones.push({ net: await lab.phone(name) });
-  await lab.settle();
-  server = await startServer(["--stun-urls", "none"], { webRoot, host: lab.hubAddr });
-  for (const p of phones) Object.assign(p, await launchPhone(p.net));
+  env = await lanLab(["ana", "ben", "cleo"], "roam");
 });
 after(async () => {
-  for (const p of phones) await p.close?.();
-  await server?.stop();
-  await lab?.close();
+  await env?.close();
 });
 
 test("a phone whose address changes mid-chat keeps every message, both ways", async () => {
+  const { lab, server, phones } = env;
   const [ana, ben, cleo] = phones;
   const url = `${server.url}/r/roam-${process.pid}`;
-  for (const p of phones) await openRoom(p, url);
-  for (const p of phones) await waitMembers(p, 2, "direct");
-  const expected = [];
-  for (const p of phones) {
-    await send(p, `${p.name} hello`);
-    expected.push(`${p.name} hello`);
-  }
-  await waitAllShown(phones, expected, 15000);
+  const expected = await joinAndGreet(phones, url);
 
   const oldAddr = cleo.net.addr;
   cleo.net.roam(lab.freeAddr());

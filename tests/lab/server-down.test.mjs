@@ -4,24 +4,17 @@
 // message.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { lanLab, joinAndGreet } from "./lan-lab.mjs";
 import { startServer } from "../support/server.mjs";
-import { Lab } from "./net.mjs";
-import { assertConsistent, launchPhone, messages, openRoom, send, sleep, slow, waitAllShown, waitMembers, webRoot } from "./phones.mjs";
+import { assertConsistent, messages, send, sleep, slow, waitAllShown, webRoot } from "./phones.mjs";
 
 const CUT_MS = 20000;
-let lab, server;
-const phones = [];
+let env;
 before(async () => {
-  lab = await Lab.create("down");
-  for (const name of ["ana", "ben", "cleo"]) phones.push({ net: await lab.phone(name) });
-  await lab.settle();
-  server = await startServer(["--stun-urls", "none"], { webRoot, host: lab.hubAddr });
-  for (const p of phones) Object.assign(p, await launchPhone(p.net));
+  env = await lanLab(["ana", "ben", "cleo"], "down");
 });
 after(async () => {
-  for (const p of phones) await p.close?.();
-  await server?.stop();
-  await lab?.close();
+  await env?.close();
 });
 
 async function kill(s) {
@@ -31,17 +24,12 @@ async function kill(s) {
 }
 
 test("the server killed during a cut and back after it: every phone ends with every message", async () => {
+  const { lab, phones } = env;
+  let server = env.server;
   const [ana, ben, cleo] = phones;
   const url = `${server.url}/r/down-${process.pid}`;
   const port = server.port;
-  for (const p of phones) await openRoom(p, url);
-  for (const p of phones) await waitMembers(p, 2, "direct");
-  const expected = [];
-  for (const p of phones) {
-    await send(p, `${p.name} hello`);
-    expected.push(`${p.name} hello`);
-  }
-  await waitAllShown(phones, expected, 15000);
+  const expected = await joinAndGreet(phones, url);
 
   cleo.net.silence();
   const cutAt = Date.now();
@@ -57,7 +45,7 @@ test("the server killed during a cut and back after it: every phone ends with ev
   await talk(1);
   // The server dies mid-cut (SIGKILL: no goodbye to anyone).
   await kill(server);
-  server = null;
+  server = env.server = null;
   for (const p of [ana, ben]) await p.page.getByText("offline: chatting peer-to-peer only").waitFor({ timeout: 60000 * slow });
   await talk(2);
   await send(cleo, "cleo offline1");
@@ -78,7 +66,7 @@ test("the server killed during a cut and back after it: every phone ends with ev
   await send(ana, "ana back");
   expected.push("ana back");
   const withoutServer = await waitAllShown(phones, expected, 5000);
-  server = await startServer(["--stun-urls", "none", "--port", String(port)], { webRoot, host: lab.hubAddr });
+  server = env.server = await startServer(["--stun-urls", "none", "--port", String(port)], { webRoot, host: lab.hubAddr });
   const serverBackAt = Date.now();
   for (const p of phones) await p.page.getByText("online", { exact: true }).waitFor({ timeout: 60000 * slow });
   await send(ben, "ben online");
