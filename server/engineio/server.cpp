@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <stdexcept>
 #include <vector>
 
 namespace fc::engineio {
@@ -19,6 +20,8 @@ Server::Server(boost::asio::any_io_executor executor, Settings settings,
     : executor_(std::move(executor)), settings_(settings),
       on_connection_(std::move(on_connection)), budget_(settings.memory_budget),
       watchdog_(executor_) {
+    if (!settings_.node_tag.empty() && !valid_node_tag(settings_.node_tag))
+        throw std::invalid_argument("node tag must be 8 characters of A-Z a-z 0-9 _ -");
     arm_watchdog();
 }
 
@@ -74,7 +77,7 @@ std::string Server::open_packet(const std::string& sid, bool upgrades) const {
 }
 
 std::shared_ptr<Session> Server::open_session(const std::string& remote_address) {
-    auto id = random_id();
+    auto id = new_session_id(settings_.node_tag);
     auto session = std::make_shared<Session>(*this, id, remote_address);
     sessions_.emplace(std::move(id), session);
     ++stats_.handshakes;
@@ -123,6 +126,11 @@ void Server::handle_polling(http::verb method, std::string_view query, std::stri
         polling->on_post(body, exchange);
     else
         reject(exchange, RequestError::bad_request);
+}
+
+bool Server::has_session(std::string_view sid) const {
+    auto it = sessions_.find(std::string(sid));
+    return it != sessions_.end() && !it->second->closed();
 }
 
 std::optional<RequestError> Server::check_websocket(std::string_view query) const {

@@ -66,6 +66,9 @@ public:
                         std::string_view body, const std::string& remote_address,
                         const PollExchangePtr& exchange);
 
+    // Whether `sid` names a session here that is not closing.
+    bool has_session(std::string_view sid) const;
+
     // Checks a WebSocket upgrade request before it is accepted; on an error
     // the caller answers HTTP 400 with error_body().
     std::optional<RequestError> check_websocket(std::string_view query) const;

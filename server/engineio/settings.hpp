@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
 
 namespace fc::engineio {
 
@@ -35,6 +36,11 @@ struct Settings {
     std::chrono::milliseconds write_timeout{30000};
     // Offer the polling -> websocket upgrade in the handshake.
     bool allow_upgrades = true;
+    // In a cluster: this node's tag (kNodeTagLength of [A-Za-z0-9_-], see
+    // session_id.hpp), which starts every sid it makes, so another node can
+    // pass a request for the session here. Empty: one node, untagged sids.
+    // The Server refuses an invalid tag at construction.
+    std::string node_tag;
 };
 
 } // namespace fc::engineio

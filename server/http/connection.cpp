@@ -4,6 +4,7 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -115,6 +116,15 @@ template <class Stream> void Connection<Stream>::on_read(boost::system::error_co
         auto route = router_.upgrade(req, remote_);
         if (auto* res = std::get_if<Response>(&route))
             return send(std::move(*res));
+        if (auto* fwd = std::get_if<Router::Forward>(&route)) {
+            // Another node owns the session: the stream (and anything the
+            // client sent behind the request) goes to the tunnel there.
+            std::string rest = beast::buffers_to_string(buffer_.data());
+            buffer_.consume(buffer_.size());
+            router_.forwarder().tunnel(std::move(stream_), std::move(req), remote_, fwd->owner,
+                                       std::move(rest), std::move(fwd->on_failure));
+            return;
+        }
         auto& up = std::get<Router::Upgrade>(route);
         if constexpr (is_tls<Stream>()) {
             auto ws = std::make_shared<engineio::WebSocketTransport<Stream>>(std::move(stream_),

@@ -12,10 +12,12 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 Listener::Listener(asio::io_context& ioc, const tcp::endpoint& endpoint, Router& router,
-                   asio::ssl::context* tls)
+                   asio::ssl::context* tls, ListenerOptions options)
     : ioc_(ioc), acceptor_(ioc), router_(router), tls_(tls), retry_(ioc) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
+    if (options.reuse_port)
+        acceptor_.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
     if (endpoint.address().is_v6())
         acceptor_.set_option(asio::ip::v6_only(false));
     acceptor_.bind(endpoint);

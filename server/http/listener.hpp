@@ -13,11 +13,21 @@
 
 namespace fc::http {
 
+struct ListenerOptions {
+    // SO_REUSEPORT: several processes (--workers) bind the same address and
+    // port, and the kernel spreads new connections over them. Every one of
+    // them must set it; each then also needs an address of its own that
+    // other nodes forward to (a second Listener on the same Router).
+    bool reuse_port = false;
+};
+
+// Any number of Listeners may share one Router (a public one and a node's
+// internal one, say): connections only borrow it.
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     // Throws on bind errors (a startup failure). `tls` may be null.
     Listener(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& endpoint,
-             Router& router, boost::asio::ssl::context* tls);
+             Router& router, boost::asio::ssl::context* tls, ListenerOptions options = {});
 
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
     void run();

@@ -148,6 +148,15 @@ std::string prometheus_text(const Sources& s) {
     metric(out, "fc_attachment_timeouts_total", "counter",
            "Clients closed because announced attachments did not arrive in time.");
     sample(out, "fc_attachment_timeouts_total", ios.attachment_timeouts);
+    const ForwardStats fs = s.forward ? *s.forward : ForwardStats{};
+    metric(out, "fc_forwarded_requests_total", "counter",
+           "Requests for sessions of another node passed to that node, by kind.");
+    sample(out, "fc_forwarded_requests_total", fs.polling, R"(kind="polling")");
+    sample(out, "fc_forwarded_requests_total", fs.upgrades, R"(kind="upgrade")");
+    metric(out, "fc_forward_failures_total", "counter",
+           "Forwarded requests whose owner could not be reached or broke off before answering "
+           "(the client was told its session is unknown).");
+    sample(out, "fc_forward_failures_total", fs.failures);
     metric(out, "fc_http_requests_total", "counter", "HTTP requests served.");
     sample(out, "fc_http_requests_total", s.http->requests);
     metric(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");

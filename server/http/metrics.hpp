@@ -31,11 +31,19 @@ struct HttpStats {
     std::uint64_t over_budget = 0; // request bodies refused with 503: the budget was spent
 };
 
+// Requests passed to the node owning their session (forwarder.hpp).
+struct ForwardStats {
+    std::uint64_t polling = 0;  // long-polling GETs and POSTs forwarded
+    std::uint64_t upgrades = 0; // WebSocket upgrades forwarded (then spliced)
+    std::uint64_t failures = 0; // owner unreachable, silent or cut off before answering
+};
+
 struct Sources {
     const engineio::Server* engine = nullptr;
     const socketio::Server* io = nullptr;
     const signaling::Service* service = nullptr;
     const HttpStats* http = nullptr;
+    const ForwardStats* forward = nullptr; // null: shown as zeros
     std::chrono::steady_clock::time_point started;
 };
 

@@ -3,6 +3,7 @@
 #include "server/engineio/errors.hpp"
 #include "server/engineio/query.hpp"
 #include "server/engineio/server.hpp"
+#include "server/engineio/session_id.hpp"
 #include "server/http/qr.hpp"
 #include "server/rooms/ids.hpp"
 
@@ -10,6 +11,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
+
+#include <stdexcept>
 
 namespace fc::http {
 
@@ -19,6 +22,24 @@ constexpr std::string_view kEnginePath = "/socket.io/";
 constexpr std::string_view kTestEnginePath = "/engine.io/";
 // Per-address rate limit tables past this size forget their idle buckets.
 constexpr std::size_t kPruneAbove = 10000;
+
+// The forwarder's bounds, from the engine's: a forwarded long poll may be
+// held for pingInterval, a tunnel may be quiet for pingInterval +
+// pingTimeout before the owner's heartbeat gives up; 10 s more on top.
+ForwarderSettings forwarder_settings(const std::string& node_tag,
+                                     const engineio::Settings& engine) {
+    ForwarderSettings s;
+    s.node_tag = node_tag;
+    s.timeout = engine.ping_interval + engine.ping_timeout + std::chrono::seconds(10);
+    s.max_response_bytes = 2 * engine.max_queued_bytes + engine.max_payload;
+    return s;
+}
+
+// The engine's answer to a sid it does not know: the client reconnects.
+Response unknown_session(const Request& req) {
+    return make_response(req, beast_http::status::bad_request, "application/json",
+                         engineio::error_body(engineio::RequestError::session_id_unknown));
+}
 
 // Splits a request target into path and query.
 std::pair<std::string_view, std::string_view> split_target(std::string_view target) {
@@ -102,6 +123,32 @@ Router::Router(RouterConfig config, engineio::Server& engine, engineio::Server* 
       per_ip_(config_.connections_per_ip), qr_per_ip_(config_.qr_renders_per_ip),
       ice_per_ip_(config_.ice_requests_per_ip), qr_cache_(config_.qr_cache_entries) {
     sources_.http = &stats_;
+    if (!config_.node_tag.empty()) {
+        if (!engineio::valid_node_tag(config_.node_tag))
+            throw std::invalid_argument("node tag must be 8 characters of A-Z a-z 0-9 _ -");
+        if (config_.node_tag != engine_.settings().node_tag)
+            throw std::invalid_argument("the router's node tag is not the engine's");
+    }
+    forwarder_ = std::make_unique<Forwarder>(
+        engine_.executor(), forwarder_settings(config_.node_tag, engine_.settings()));
+    sources_.forward = &forwarder_->stats();
+}
+
+std::optional<boost::asio::ip::tcp::endpoint>
+Router::owner_elsewhere(const Request& req, std::string_view query) const {
+    if (config_.node_tag.empty() || !config_.locate_node)
+        return std::nullopt;
+    // The loop guard: one hop at most, even if two nodes disagree about
+    // where a tag lives.
+    if (req.count(kForwardedHeader) != 0)
+        return std::nullopt;
+    const auto q = engineio::parse_query(query);
+    if (!q || !q->has_sid)
+        return std::nullopt;
+    const auto tag = engineio::node_tag_of(q->sid, config_.node_tag.size());
+    if (tag.empty() || tag == config_.node_tag || engine_.has_session(q->sid))
+        return std::nullopt;
+    return config_.locate_node(tag);
 }
 
 engineio::MemoryBudget& Router::budget() {
@@ -191,6 +238,19 @@ void Router::handle(Request req, const std::string& remote, const ResponderPtr& 
         if (auto refusal = refuse_engine_request(req, query, remote)) {
             add_security_headers(*refusal);
             return out->send(std::move(*refusal));
+        }
+        const bool poll =
+            req.method() == beast_http::verb::get || req.method() == beast_http::verb::post;
+        if (engine == &engine_ && poll) {
+            if (auto owner = owner_elsewhere(req, query)) {
+                // What the engine answers for a sid it does not know, so a
+                // client whose owner is gone reconnects.
+                auto failure = unknown_session(req);
+                cors_.decorate(req, failure);
+                add_security_headers(failure);
+                forwarder_->forward(std::move(req), *owner, remote, out, std::move(failure));
+                return;
+            }
         }
         const std::string body = std::move(req.body());
         req.body().clear();
@@ -301,8 +361,8 @@ Response Router::qr(const Request& req, std::string_view query, const std::strin
     return answer(std::move(*svg));
 }
 
-std::variant<Router::Upgrade, Response> Router::upgrade(const Request& req,
-                                                        const std::string& remote) {
+std::variant<Router::Upgrade, Response, Router::Forward>
+Router::upgrade(const Request& req, const std::string& remote) {
     ++stats_.requests;
     const auto [path, query] = split_target(req.target());
     auto* engine = engine_for(path);
@@ -314,6 +374,14 @@ std::variant<Router::Upgrade, Response> Router::upgrade(const Request& req,
     if (auto refusal = refuse_engine_request(req, query, remote)) {
         add_security_headers(*refusal);
         return std::move(*refusal);
+    }
+    if (engine == &engine_) {
+        if (auto owner = owner_elsewhere(req, query)) {
+            auto failure = unknown_session(req);
+            add_security_headers(failure);
+            failure.keep_alive(false);
+            return Forward{*owner, std::move(failure)};
+        }
     }
     if (auto e = engine->check_websocket(query)) {
         ++engine->stats().bad_requests;

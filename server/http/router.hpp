@@ -4,6 +4,7 @@
 #pragma once
 
 #include "server/http/cors.hpp"
+#include "server/http/forwarder.hpp"
 #include "server/http/host_policy.hpp"
 #include "server/http/ice_servers.hpp"
 #include "server/http/metrics.hpp"
@@ -12,7 +13,11 @@
 #include "server/http/types.hpp"
 #include "server/rooms/rate_limiter.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -52,6 +57,16 @@ struct RouterConfig {
     IceConfig ice;
     // Who gets TURN credentials from /api/ice-servers; null: nobody.
     MembershipCheck is_member;
+    // In a cluster: this node's tag, the engine's Settings::node_tag (the
+    // Router refuses another at construction). Empty: one node, nothing is
+    // ever forwarded.
+    std::string node_tag;
+    // Where the node with a tag takes requests forwarded to it (its own
+    // address, not the shared public one), or nothing if no such node is
+    // known. Called on the io thread, for requests naming a session of
+    // another node. Null: nothing is forwarded.
+    std::function<std::optional<boost::asio::ip::tcp::endpoint>(std::string_view node_tag)>
+        locate_node;
 };
 
 class Router {
@@ -69,8 +84,17 @@ public:
         engineio::Server* engine;
         std::string query;
     };
+    // An upgrade for a session another node owns: tunnel it there
+    // (Forwarder::tunnel), answering `on_failure` if the owner is gone.
+    struct Forward {
+        boost::asio::ip::tcp::endpoint owner;
+        Response on_failure;
+    };
     // A WebSocket upgrade request: where it goes, or the refusal to send.
-    std::variant<Upgrade, Response> upgrade(const Request& req, const std::string& remote);
+    std::variant<Upgrade, Response, Forward> upgrade(const Request& req, const std::string& remote);
+
+    Forwarder& forwarder() { return *forwarder_; }
+    const ForwardStats& forward_stats() const { return forwarder_->stats(); }
 
     HttpStats& stats() { return stats_; }
     // The engine's memory budget, which request bodies count against too.
@@ -82,6 +106,11 @@ private:
     std::optional<Response> refuse_host(const Request& req);
     std::optional<Response> refuse_engine_request(const Request& req, std::string_view query,
                                                   const std::string& remote);
+    // The node owning the session a request names, when that is another
+    // node: the sid is not live here, carries another node's tag, that
+    // node is located, and the request was not forwarded already.
+    std::optional<boost::asio::ip::tcp::endpoint> owner_elsewhere(const Request& req,
+                                                                  std::string_view query) const;
     // Takes a token from `remote`'s bucket, forgetting idle buckets when
     // the table grows.
     static bool take(rooms::KeyedRateLimiter& limiter, const std::string& remote);
@@ -100,6 +129,7 @@ private:
     rooms::KeyedRateLimiter ice_per_ip_;
     QrCache qr_cache_;
     HttpStats stats_;
+    std::unique_ptr<Forwarder> forwarder_;
 };
 
 // Content-Security-Policy and friends, on every response.

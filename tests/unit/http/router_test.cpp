@@ -47,7 +47,7 @@ struct RouterTest : ::testing::Test {
         return out->res ? std::move(*out->res) : Response{};
     }
 
-    std::variant<Router::Upgrade, Response> upgrade(std::string_view host,
+    std::variant<Router::Upgrade, Response, Router::Forward> upgrade(std::string_view host,
                                                     std::string_view origin = "") {
         Request req{bh::verb::get, "/socket.io/?EIO=4&transport=websocket", 11};
         req.set(bh::field::host, host);
