@@ -49,6 +49,9 @@ public:
     // Reply "ERR disconnected" (kDisconnected) when not connected or when
     // the connection drops before the reply. Then Redis may or may not have
     // carried the command out. `done` may be empty.
+    // No blocking commands (BLPOP, XREAD BLOCK, WAIT...) beyond ping_timeout:
+    // the liveness PING queues behind them, and an unanswered PING drops the
+    // link as dead.
     void command(std::span<const std::string_view> args, ReplyHandler done);
     void command(std::initializer_list<std::string_view> args, ReplyHandler done);
 
