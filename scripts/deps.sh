@@ -11,7 +11,7 @@ want=(cmake ninja-build g++ pkg-config libboost1.81-dev libboost-json1.81-dev
       libboost-url1.81-dev libssl-dev libqrcodegencpp-dev libhiredis-dev nodejs npm)
 if [[ "${1:-build}" == "test" || "${1:-build}" == "bench" ]]; then
     want+=(libgtest-dev clang libclang-rt-14-dev openssl chromium iproute2 util-linux valgrind
-           iptables coturn redis-server)
+           iptables coturn redis-server haproxy)
 fi
 
 missing=()
@@ -34,9 +34,10 @@ fi
 # coturn is for the network lab (tests/lab/), which starts its own
 # turnserver in its own namespace; Debian ships the service disabled
 # (/etc/default/coturn) and nothing here enables it.
-# redis-server is for the Redis client's tests (tests/unit/redis/), which
-# start their own on a free port. Debian's package ships a service; it stays
-# down here, as nothing starts it without systemd.
+# redis-server and haproxy are for the Redis client's and the cluster's
+# tests (tests/unit/redis/, tests/cluster/, FC_NODES=3), which start their
+# own on free loopback ports. Debian's packages ship services; where systemd
+# starts them they listen on their default ports, which no test uses.
 
 npm_ci() {
     if [[ ! -d "$1/node_modules" ]] || [[ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]]; then

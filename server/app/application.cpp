@@ -1,10 +1,14 @@
 #include "server/app/application.hpp"
 
 #include "server/base/log.hpp"
+#include "server/cluster/redis_directory.hpp"
 #include "server/engineio/server.hpp"
+#include "server/engineio/session_id.hpp"
 #include "server/http/listener.hpp"
 #include "server/http/qr.hpp"
 #include "server/http/router.hpp"
+#include "server/redis/client.hpp"
+#include "server/redis/subscriber.hpp"
 #include "server/rooms/registry.hpp"
 #include "server/signaling/service.hpp"
 #include "server/socketio/server.hpp"
@@ -18,6 +22,7 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 
+#include <charconv>
 #include <cstdio>
 #include <iostream>
 
@@ -57,15 +62,62 @@ std::vector<std::string> reachable_urls(const std::string& host, std::uint16_t p
     return urls;
 }
 
+// In a cluster: this node's Redis connections and its share of the rooms.
+struct Cluster {
+    std::string node; // the tag every sid of this node starts with
+    redis::Client commands;
+    redis::Subscriber events;
+    cluster::RedisDirectory directory;
+
+    Cluster(asio::io_context& ioc, const Config& config, std::string tag, std::string address)
+        : node(tag), commands(ioc.get_executor(), endpoint(config)),
+          events(ioc.get_executor(), endpoint(config)),
+          directory(ioc.get_executor(), commands, events,
+                    cluster::DirectorySettings{
+                        tag, std::move(address), config.limits.max_room_size,
+                        config.node_grace.count() > 0
+                            ? config.node_grace
+                            : config.engine.ping_interval + config.engine.ping_timeout}) {}
+
+    static redis::Endpoint endpoint(const Config& config) {
+        return *redis::parse_url(config.redis); // checked by parse_config
+    }
+    void start() {
+        commands.start();
+        events.start();
+        directory.start();
+    }
+};
+
+// The address other nodes reach this one at: the operator's, the address
+// listened on if it is one, else the first LAN address.
+std::string advertised_host(const Config& config) {
+    if (!config.cluster_host.empty())
+        return config.cluster_host;
+    if (config.host != "0.0.0.0" && config.host != "::")
+        return config.host;
+    for (const auto& url : reachable_urls(config.host, 1, false)) {
+        auto host = http::url_host(url);
+        if (!host.empty() && host != "localhost")
+            return host;
+    }
+    return "127.0.0.1";
+}
+
 struct Application::Impl {
+    // In a cluster, this node's tag (engineio::Settings::node_tag); empty
+    // on a single server.
+    std::string tag;
     Config config;
     asio::io_context ioc{1};
     std::unique_ptr<asio::ssl::context> tls;
     socketio::Server io;
-    // The rooms of this server alone; the service sees only its
-    // RoomDirectory interface. Declared before the service, which detaches
-    // from it when destroyed.
+    // The rooms: this server's alone (in memory), or, with --redis, the
+    // cluster's. The service sees only the RoomDirectory interface. Both
+    // are declared before the service, which detaches when destroyed.
     rooms::Registry registry;
+    std::unique_ptr<Cluster> cluster;
+    rooms::RoomDirectory& rooms;
     signaling::Service service;
     engineio::Server engine;
     // Served in place of the rooms contract, if any (protocol-test binary).
@@ -74,11 +126,23 @@ struct Application::Impl {
     http::StaticFiles files;
     std::unique_ptr<http::Router> router;
     std::shared_ptr<http::Listener> listener;
+    // Where other nodes pass on requests for this node's sessions.
+    std::shared_ptr<http::Listener> cluster_listener;
     asio::signal_set signals{ioc, SIGINT, SIGTERM};
 
-    explicit Impl(Config c, Mode* m)
-        : config(std::move(c)), io(config.socketio), registry(config.limits.max_room_size),
-          service(registry, config.limits,
+    static Config tagged(Config c, const std::string& tag) {
+        c.engine.node_tag = tag;
+        return c;
+    }
+
+    Impl(Config c, Mode* m)
+        : tag(c.redis.empty() ? std::string() : engineio::random_id(6)),
+          config(tagged(std::move(c), tag)), io(config.socketio),
+          registry(config.limits.max_room_size),
+          cluster(tag.empty() ? nullptr
+                              : std::make_unique<Cluster>(ioc, config, tag, std::string())),
+          rooms(cluster ? static_cast<rooms::RoomDirectory&>(cluster->directory) : registry),
+          service(rooms, config.limits,
                   [ice = config.ice](std::string_view client_id) {
                       return http::ice_servers_json(ice, client_id,
                                                     std::chrono::system_clock::now());
@@ -111,22 +175,65 @@ struct Application::Impl {
         rc.connections_per_ip = config.connections_per_ip;
         rc.ice = config.ice;
         // /api/ice-servers hands TURN credentials only to a proven member.
-        // The router lives in this Impl, after `registry`, so `this` outlives it.
+        // The router lives in this Impl, after the rooms, so `this` outlives it.
         rc.is_member = [this](std::string_view room_id, std::string_view client_id,
                               std::string_view resume_token) {
-            return registry.holds(room_id, client_id, resume_token);
+            return rooms.holds(room_id, client_id, resume_token);
         };
+        if (cluster) {
+            rc.node_tag = tag;
+            rc.locate_node = [this](std::string_view node) -> std::optional<asio::ip::tcp::endpoint> {
+                auto address = cluster->directory.address_of(node);
+                if (!address)
+                    return std::nullopt;
+                const auto colon = address->rfind(':');
+                if (colon == std::string::npos)
+                    return std::nullopt;
+                std::string host = address->substr(0, colon);
+                if (host.size() > 2 && host.front() == '[')
+                    host = host.substr(1, host.size() - 2);
+                boost::system::error_code ec;
+                const auto ip = asio::ip::make_address(host, ec);
+                std::uint16_t port = 0;
+                const auto* digits = address->data() + colon + 1;
+                auto [end, perr] = std::from_chars(digits, address->data() + address->size(), port);
+                if (ec || perr != std::errc{} || port == 0)
+                    return std::nullopt;
+                return asio::ip::tcp::endpoint(ip, port);
+            };
+        }
         http::Sources sources;
         sources.engine = &engine;
         sources.io = &io;
         sources.service = &service;
         sources.started = std::chrono::steady_clock::now();
+        if (cluster)
+            sources.cluster = [this] {
+                const auto& d = cluster->directory;
+                const auto& st = d.stats();
+                http::ClusterView v;
+                v.node = cluster->node;
+                v.redis_up = d.redis_up();
+                v.nodes_alive = d.nodes_alive();
+                v.redis_rtt_us = static_cast<std::uint64_t>(cluster->commands.last_rtt().count());
+                v.signals_out = st.signals_out;
+                v.signals_in = st.signals_in;
+                v.messages_in = st.messages_in;
+                v.messages_dropped = st.messages_dropped;
+                v.version_gaps = st.version_gaps;
+                v.resyncs = st.resyncs;
+                v.degraded_joins = st.degraded_joins;
+                return v;
+            };
         router = std::make_unique<http::Router>(rc, engine, test_engine.get(), files, sources);
     }
 
     void shutdown() {
         log::info("shutdown", {{"connections", std::to_string(engine.session_count())}});
         listener->stop();
+        if (cluster_listener)
+            cluster_listener->stop();
+        router->forwarder().close_idle();
         engine.close_all("server shutting down");
         if (test_engine)
             test_engine->close_all("server shutting down");
@@ -145,8 +252,35 @@ Application::~Application() = default;
 void Application::run() {
     auto& m = *impl_;
     const auto address = asio::ip::make_address(m.config.host);
+    if (m.cluster) {
+        // Reachable by the other nodes first (plain TCP: nodes talk over
+        // the organiser's own network), then in the cluster, and only then
+        // open to clients, so the first joins are the cluster's already.
+        // Redis not there within a few seconds: serve anyway, on this
+        // node's rooms alone, and join the cluster when it comes.
+        m.cluster_listener = std::make_shared<http::Listener>(
+            m.ioc, asio::ip::tcp::endpoint(address, m.config.cluster_port), *m.router, nullptr);
+        m.cluster_listener->run();
+        const auto host = advertised_host(m.config);
+        const auto at = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                        std::to_string(m.cluster_listener->local_endpoint().port());
+        m.cluster->directory.set_address(at);
+        m.cluster->start();
+        log::info("cluster", {{"node", m.cluster->node},
+                              {"redis", redis::to_string(m.cluster->endpoint(m.config))},
+                              {"forwarded-requests-at", at}});
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+        while (!m.cluster->directory.redis_up() && std::chrono::steady_clock::now() < deadline)
+            m.ioc.run_one_for(std::chrono::milliseconds(50));
+        if (m.ioc.stopped())
+            m.ioc.restart();
+        if (!m.cluster->directory.redis_up())
+            log::warn("redis unreachable at start: serving this node's rooms only until it answers",
+                      {});
+    }
     m.listener = std::make_shared<http::Listener>(
-        m.ioc, asio::ip::tcp::endpoint(address, m.config.port), *m.router, m.tls.get());
+        m.ioc, asio::ip::tcp::endpoint(address, m.config.port), *m.router, m.tls.get(),
+        http::ListenerOptions{m.config.reuse_port});
     const auto port = m.listener->local_endpoint().port();
     m.listener->run();
     m.signals.async_wait([&m](boost::system::error_code ec, int) {
@@ -164,6 +298,11 @@ void Application::run() {
                             {"tls", tls ? "on" : "off"}});
     // A line tests and scripts wait for (stdout, flushed).
     std::printf("listening on %s\n", local.c_str());
+    if (m.config.worker_index > 0) { // the first worker prints the banner for all
+        std::fflush(stdout);
+        m.ioc.run();
+        return;
+    }
     auto urls = reachable_urls(m.config.host, port, tls);
     const std::string shown = m.config.public_url.empty() ? urls.front() : m.config.public_url;
     std::printf("Festival Chat is up. Phones on this network can open:\n");

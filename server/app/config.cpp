@@ -1,6 +1,7 @@
 #include "server/app/config.hpp"
 
 #include "server/http/host_policy.hpp"
+#include "server/redis/endpoint.hpp"
 
 #include <charconv>
 #include <variant>
@@ -220,6 +221,35 @@ const std::vector<Option>& options() {
                  return "expected debug, info, warn or error";
              return std::nullopt;
          }},
+        {"redis", "FC_REDIS", "URL",
+         "redis://host:port[/db]: share rooms with every server on this Redis (a cluster)",
+         [](C& c, std::string_view v) -> R {
+             if (v.empty()) {
+                 c.redis.clear();
+                 return std::nullopt;
+             }
+             if (auto ep = redis::parse_url(v); !ep)
+                 return ep.error();
+             c.redis = v;
+             return std::nullopt;
+         }},
+        {"workers", "FC_WORKERS", "N",
+         "server processes on this machine sharing the port (default 1; more need --redis)",
+         [](C& c, std::string_view v) { return parse_number<unsigned>(v, c.workers, 1, 64); }},
+        {"cluster-host", "FC_CLUSTER_HOST", "ADDR",
+         "address other servers reach this one at (default: first LAN address)",
+         [](C& c, std::string_view v) -> R {
+             c.cluster_host = v;
+             return std::nullopt;
+         }},
+        {"cluster-port", "FC_CLUSTER_PORT", "N",
+         "port for requests other servers pass on to this one (default 0: a free one)",
+         [](C& c, std::string_view v) {
+             return parse_number<std::uint16_t>(v, c.cluster_port, 0, 65535);
+         }},
+        {"node-grace", "FC_NODE_GRACE", "MS",
+         "how long a dead server's members keep their places (default: ping interval + timeout)",
+         [](C& c, std::string_view v) { return parse_ms(v, c.node_grace, 0); }},
         {"no-qr", "FC_NO_QR", nullptr, "do not print the QR code at start",
          [](C& c, std::string_view v) -> R {
              bool b = true;
@@ -320,6 +350,8 @@ std::variant<Parsed, std::string> parse_config(int argc, const char* const* argv
         return "--tls-cert and --tls-key go together";
     if (!c.ice.turn_secret.empty() && c.ice.turn_urls.empty())
         return "--turn-secret needs --turn-urls";
+    if (c.workers > 1 && c.redis.empty())
+        return "--workers needs --redis: the processes share rooms through it";
     // A packet's attachments together may be as large as one message.
     c.socketio.max_attachment_bytes = c.engine.max_payload;
     return parsed;

@@ -36,6 +36,24 @@ struct Config {
     std::string public_url; // shown and QR-encoded at start; default: first LAN address
     bool print_qr = true;
     log::Level log_level = log::Level::info;
+
+    // The cluster (docs/cluster.md). No Redis: one process, rooms in memory.
+    std::string redis; // redis://host:port[/db]
+    // Processes on this machine sharing the port (SO_REUSEPORT); needs redis.
+    unsigned workers = 1;
+    // Where other nodes pass this node the requests of its sessions: the
+    // address they reach it at (default: the first LAN address, or the
+    // listening address when that is one) and the port (0: a free one).
+    std::string cluster_host;
+    std::uint16_t cluster_port = 0;
+    // How long members of a dead node keep their places for their clients
+    // to come back through another node (0: ping interval + ping timeout,
+    // the time a client takes to notice).
+    std::chrono::milliseconds node_grace{0};
+    // Set by --workers for its processes, not by options: bind the port
+    // with SO_REUSEPORT; which worker this is (-1: not a worker).
+    bool reuse_port = false;
+    int worker_index = -1;
 };
 
 enum class Action { run, help, version };

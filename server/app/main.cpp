@@ -5,6 +5,7 @@
 // binary: the suites' echo endpoints are not linked into this one.
 #include "server/app/application.hpp"
 #include "server/app/config.hpp"
+#include "server/app/workers.hpp"
 #include "server/base/log.hpp"
 
 #include <cerrno>
@@ -55,6 +56,14 @@ int main(int argc, char** argv) {
         return 0;
     }
     fc::log::set_level(p.config.log_level);
+    if (p.config.workers > 1) {
+        try {
+            return fc::app::run_workers(std::move(p.config));
+        } catch (const std::exception& e) {
+            fc::log::error("fatal", {{"error", e.what()}});
+            return 1;
+        }
+    }
     try {
         fc::app::Application app(std::move(p.config));
         app.run();

@@ -39,6 +39,15 @@ void sample(std::string& out, std::string_view name, std::uint64_t value,
     out.push_back('\n');
 }
 
+void sample_double(std::string& out, std::string_view name, double value) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6f", value);
+    out += name;
+    out.push_back(' ');
+    out += buf;
+    out.push_back('\n');
+}
+
 double uptime_seconds(const Sources& s) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
 }
@@ -157,6 +166,30 @@ std::string prometheus_text(const Sources& s) {
            "Forwarded requests whose owner could not be reached or broke off before answering "
            "(the client was told its session is unknown).");
     sample(out, "fc_forward_failures_total", fs.failures);
+    if (s.cluster) {
+        const ClusterView c = s.cluster();
+        metric(out, "fc_cluster_redis_up", "gauge", "1 while this node reaches Redis");
+        sample(out, "fc_cluster_redis_up", c.redis_up ? 1 : 0);
+        metric(out, "fc_cluster_nodes_alive", "gauge", "Nodes of the cluster with a fresh heartbeat");
+        sample(out, "fc_cluster_nodes_alive", c.nodes_alive);
+        metric(out, "fc_cluster_redis_rtt_seconds", "gauge", "Round trip of the last PING to Redis");
+        sample_double(out, "fc_cluster_redis_rtt_seconds", static_cast<double>(c.redis_rtt_us) / 1e6);
+        metric(out, "fc_cluster_signals_out_total", "counter", "Signals relayed to members on other nodes");
+        sample(out, "fc_cluster_signals_out_total", c.signals_out);
+        metric(out, "fc_cluster_signals_in_total", "counter", "Signals from other nodes delivered here");
+        sample(out, "fc_cluster_signals_in_total", c.signals_in);
+        metric(out, "fc_cluster_messages_total", "counter", "Messages from other nodes through Redis");
+        sample(out, "fc_cluster_messages_total", c.messages_in);
+        metric(out, "fc_cluster_messages_dropped_total", "counter",
+               "Malformed messages from Redis, dropped (another node's bug)");
+        sample(out, "fc_cluster_messages_dropped_total", c.messages_dropped);
+        metric(out, "fc_cluster_version_gaps_total", "counter", "Room changes that never reached this node");
+        sample(out, "fc_cluster_version_gaps_total", c.version_gaps);
+        metric(out, "fc_cluster_resyncs_total", "counter", "Times this node put its members back into Redis");
+        sample(out, "fc_cluster_resyncs_total", c.resyncs);
+        metric(out, "fc_cluster_degraded_joins_total", "counter", "Joins decided without Redis");
+        sample(out, "fc_cluster_degraded_joins_total", c.degraded_joins);
+    }
     metric(out, "fc_http_requests_total", "counter", "HTTP requests served.");
     sample(out, "fc_http_requests_total", s.http->requests);
     metric(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
@@ -174,6 +207,16 @@ std::string health_json(const Sources& s) {
     o["rooms"] = s.service->registry().room_count();
     o["members"] = s.service->registry().member_count();
     o["connections"] = s.engine->session_count();
+    if (s.cluster) {
+        // Without Redis a node still serves the rooms it holds: degraded,
+        // not down (a balancer keeps sending it clients).
+        const ClusterView c = s.cluster();
+        o["node"] = c.node;
+        o["redis"] = c.redis_up ? "up" : "down";
+        o["nodes"] = c.nodes_alive;
+        if (!c.redis_up)
+            o["status"] = "degraded";
+    }
     return boost::json::serialize(o);
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <string>
 
@@ -38,6 +39,22 @@ struct ForwardStats {
     std::uint64_t failures = 0; // owner unreachable, silent or cut off before answering
 };
 
+// What a node of a cluster knows of the cluster (app/ fills it in from the
+// cluster layer, which this layer does not see).
+struct ClusterView {
+    std::string node;
+    bool redis_up = false;
+    std::size_t nodes_alive = 0;
+    std::uint64_t redis_rtt_us = 0;
+    std::uint64_t signals_out = 0;
+    std::uint64_t signals_in = 0;
+    std::uint64_t messages_in = 0;
+    std::uint64_t messages_dropped = 0;
+    std::uint64_t version_gaps = 0;
+    std::uint64_t resyncs = 0;
+    std::uint64_t degraded_joins = 0;
+};
+
 struct Sources {
     const engineio::Server* engine = nullptr;
     const socketio::Server* io = nullptr;
@@ -45,6 +62,8 @@ struct Sources {
     const HttpStats* http = nullptr;
     const ForwardStats* forward = nullptr; // null: shown as zeros
     std::chrono::steady_clock::time_point started;
+    // Empty on a single server.
+    std::function<ClusterView()> cluster;
 };
 
 std::string prometheus_text(const Sources& s);

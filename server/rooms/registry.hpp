@@ -29,6 +29,10 @@ public:
     void join(ConnId conn, const JoinRequest& req, JoinHandler done) override;
     bool leave(ConnId conn, LeaveReason reason) override;
     std::optional<ConnId> route(ConnId from, std::string_view peer_id) const override;
+    // Every member is on this server: nothing to forward to.
+    bool forward(ConnId, std::string_view, std::string_view, std::span<const std::string>) override {
+        return false;
+    }
     const Member* member(ConnId conn) const override;
     bool holds(std::string_view room_id, std::string_view client_id,
                std::string_view token) const override;

@@ -57,6 +57,12 @@ public:
                            LeaveReason reason) = 0;
     // The connection's member was replaced by a newer one with its clientId.
     virtual void replaced(ConnId conn) = 0;
+    // A signal another server relayed to one of this server's connections:
+    // the event array as the Socket.IO packet carries it, and its binary
+    // attachments. (Signals between this server's own connections never
+    // come here: the service sends those itself, see route().)
+    virtual void relayed(ConnId to, std::string_view event_json,
+                         std::span<const std::string> attachments) = 0;
 };
 
 struct JoinRequest {
@@ -128,6 +134,13 @@ public:
     // The connection a signal from `from` to `peer_id` goes to, if both are
     // in the same room. (The hot path: one call per relayed signal.)
     virtual std::optional<ConnId> route(ConnId from, std::string_view peer_id) const = 0;
+    // When route() found no connection here: passes the signal (its event
+    // array, encoded for the target, and attachments) to the server the
+    // peer is connected to, if it is in the sender's room on another
+    // server and that server can be reached. False: no such peer (or no
+    // way to it now), and nothing was sent.
+    virtual bool forward(ConnId from, std::string_view peer_id, std::string_view event_json,
+                         std::span<const std::string> attachments) = 0;
     // The member a connection of this server is, if it is in a room. Valid
     // until the next join or leave.
     virtual const Member* member(ConnId conn) const = 0;

@@ -116,10 +116,21 @@ void Service::signal(socketio::Socket& socket, const socketio::Event& event) {
     if (!placeholders_in_payload(event.raw, req->payload_raw, event.attachments.size()))
         return fail(socket, event, rooms::Error::bad_request);
     const rooms::Member* self = rooms_.member(socket.serial());
-    auto target = self ? rooms_.route(socket.serial(), req->to()) : std::nullopt;
-    auto conn = target ? conns_.find(*target) : conns_.end();
-    if (conn == conns_.end())
+    if (!self)
         return fail(socket, event, rooms::Error::unknown_peer);
+    auto target = rooms_.route(socket.serial(), req->to());
+    auto conn = target ? conns_.find(*target) : conns_.end();
+    if (conn == conns_.end()) {
+        // Not here: on another server of a cluster, perhaps. Its server
+        // tells it; the sender hears ok once the signal is on its way.
+        if (target || !rooms_.forward(socket.serial(), req->to(), encode_signal(self->peer_id, *req),
+                                      event.attachments))
+            return fail(socket, event, rooms::Error::unknown_peer);
+        ++stats_.forwarded;
+        if (event.ack_id)
+            socket.ack(*event.ack_id, encode_ok_ack());
+        return;
+    }
     const std::string out = encode_signal(self->peer_id, *req);
     // False when the target's session is closing or just overflowed its
     // queue: the signal is lost and the target is as good as gone (its
@@ -158,6 +169,14 @@ void Service::peer_joined(std::span<const rooms::ConnId> to, const rooms::Member
 void Service::peer_left(std::span<const rooms::ConnId> to, std::string_view peer_id,
                         rooms::LeaveReason reason) {
     broadcast(to, encode_peer_left(peer_id, reason));
+}
+
+void Service::relayed(rooms::ConnId to, std::string_view event_json,
+                      std::span<const std::string> attachments) {
+    if (auto it = conns_.find(to); it != conns_.end() && it->second.socket->emit(event_json, attachments)) {
+        ++stats_.relays;
+        stats_.relay_bytes += event_json.size();
+    }
 }
 
 void Service::replaced(rooms::ConnId conn) {

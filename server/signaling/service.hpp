@@ -30,6 +30,9 @@ struct Limits {
 struct Stats {
     std::uint64_t relays = 0;
     std::uint64_t relay_bytes = 0;
+    // Signals handed to another server of the cluster (counted there too,
+    // in `relays`, when delivered).
+    std::uint64_t forwarded = 0;
     std::uint64_t events_rate_limited = 0;
     std::array<std::uint64_t, std::size(rooms::kAllErrors)> errors{};
 };
@@ -55,6 +58,8 @@ public:
     void peer_left(std::span<const rooms::ConnId> to, std::string_view peer_id,
                    rooms::LeaveReason reason) override;
     void replaced(rooms::ConnId conn) override;
+    void relayed(rooms::ConnId to, std::string_view event_json,
+                 std::span<const std::string> attachments) override;
 
     const rooms::RoomDirectory& registry() const { return rooms_; }
     const Stats& stats() const { return stats_; }

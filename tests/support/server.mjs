@@ -22,12 +22,22 @@ export function emptyWebRoot() {
   return dir;
 }
 
+// How many nodes a test server is: FC_NODES=3 runs every test that calls
+// startServer() against a cluster of three nodes on one Redis instead of
+// one process, with clients spread over the nodes (see startCluster).
+export const clusterNodes = Number(process.env.FC_NODES ?? 1);
+
 // `host`: the address to listen on and to reach the server at. Browser
 // tests pass the LAN address of their network namespace (FC_LAN_HOST, set
 // by tests/browser/run.sh), so pages are served as phones see them: plain
 // http at a non-localhost address, not a secure context.
 // `listen` (default: `host`) is the address bound, "0.0.0.0" for all.
-export async function startServer(args = [], { webRoot, host = "127.0.0.1", listen = host } = {}) {
+export async function startServer(args = [], opts = {}) {
+  if (clusterNodes > 1) return startCluster(clusterNodes, args, opts);
+  return startNode(args, opts);
+}
+
+async function startNode(args = [], { webRoot, host = "127.0.0.1", listen = host } = {}) {
   const root = webRoot ?? emptyWebRoot();
   const proc = spawn(
     serverBin,
@@ -69,6 +79,93 @@ export async function startServer(args = [], { webRoot, host = "127.0.0.1", list
         throw new Error(`sanitizer report:\n${stderr}`);
       }
       if (code !== 0) throw new Error(`server exit ${code} ${signal ?? ""}:\n${stderr.slice(-4000)}`);
+    },
+  };
+}
+
+export const redisBin = "/usr/bin/redis-server";
+
+async function freePort() {
+  const { createServer } = await import("node:net");
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+// A real redis-server on a free loopback port, no persistence. stop()
+// kills it; restart() starts it again on the same port, empty (what a
+// Redis restart without persistence looks like to the nodes).
+export async function startRedis() {
+  const port = await freePort();
+  let proc;
+  let log = "";
+  const launch = async () => {
+    proc = spawn(redisBin, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      { stdio: ["ignore", "pipe", "pipe"] });
+    proc.stdout.on("data", (d) => (log += d));
+    proc.stderr.on("data", (d) => (log += d));
+    const exited = new Promise((res) => proc.on("exit", res));
+    proc.exited = exited;
+    await withDeadline(new Promise((res, rej) => {
+      const check = () => { if (/Ready to accept connections/.test(log)) res(); };
+      proc.stdout.on("data", check);
+      exited.then((code) => rej(new Error(`redis-server exited with ${code}:\n${log}`)));
+      check();
+    }), 10000, "redis-server to start");
+  };
+  await launch();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    log: () => log,
+    async stop(signal = "SIGTERM") {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill(signal);
+      await proc.exited;
+    },
+    async restart() {
+      await this.stop("SIGKILL");
+      log = "";
+      await launch();
+    },
+  };
+}
+
+// `count` nodes of festival-chat-server on one Redis (started here), each
+// with `args`. `url` names the nodes in turn, so consecutive clients land on
+// different nodes; `urls` lists them; `nodes` are the processes (a test may
+// kill one). stop() stops every node and Redis.
+export async function startCluster(count, args = [], opts = {}) {
+  const redis = await startRedis();
+  const nodes = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      nodes.push(await startNode([...args, "--redis", redis.url], opts));
+    }
+  } catch (e) {
+    await Promise.allSettled(nodes.map((n) => n.stop()));
+    await redis.stop();
+    throw e;
+  }
+  let turn = 0;
+  return {
+    redis,
+    nodes,
+    urls: nodes.map((n) => n.url),
+    get url() { return nodes[turn++ % nodes.length].url; },
+    get port() { return nodes[0].port; },
+    get proc() { return nodes[0].proc; },
+    output: () => nodes.map((n) => n.output()).join("\n"),
+    async stop() {
+      const results = await Promise.allSettled(nodes.map((n) => n.stop()));
+      await redis.stop();
+      const failed = results.find((r) => r.status === "rejected");
+      if (failed) throw failed.reason;
     },
   };
 }

@@ -56,6 +56,9 @@ struct Recorder final : Notifier {
                           list(to));
     }
     void replaced(ConnId conn) override { log.push_back("replaced " + std::to_string(conn)); }
+    void relayed(ConnId to, std::string_view json, std::span<const std::string>) override {
+        log.push_back("relayed " + std::string(json) + " -> " + std::to_string(to));
+    }
     static std::string list(std::span<const ConnId> to) {
         std::string s;
         for (auto c : to) {
@@ -551,6 +554,7 @@ struct Reentrant final : Notifier {
         }
     }
     void replaced(ConnId c) override { fail(c); }
+    void relayed(ConnId, std::string_view, std::span<const std::string>) override {}
 };
 
 bool has(const std::vector<std::string>& heard, const std::string& what) {
