@@ -756,8 +756,9 @@ function pollingSection(results) {
   ].join("\n");
 }
 
-/** The network lab's figures (bench/field, its own run) live between two
- *  markers in the same file: a report of the server run keeps them. */
+/** The network lab's figures (bench/field) and the cluster figures
+ *  (bench/cluster), each from its own run, live between markers in the same
+ *  file: a report of the server run keeps them, in that order. */
 export function keepFieldSection(markdown, path) {
   let old = "";
   try {
@@ -765,10 +766,16 @@ export function keepFieldSection(markdown, path) {
   } catch {
     return markdown;
   }
-  const begin = old.indexOf("<!-- field:begin -->");
-  const end = old.indexOf("<!-- field:end -->");
-  if (begin < 0 || end < begin) return markdown;
-  return `${markdown.trimEnd()}\n\n${old.slice(begin, end + "<!-- field:end -->".length)}\n`;
+  let out = markdown.trimEnd();
+  for (const name of ["field", "cluster"]) {
+    const b = `<!-- ${name}:begin -->`;
+    const e = `<!-- ${name}:end -->`;
+    const begin = old.indexOf(b);
+    const end = old.indexOf(e);
+    if (begin < 0 || end < begin) continue;
+    out += `\n\n${old.slice(begin, end + e.length)}`;
+  }
+  return out === markdown.trimEnd() ? markdown : `${out}\n`;
 }
 
 function callgrindSection(results) {

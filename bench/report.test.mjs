@@ -163,6 +163,22 @@ test("a new report keeps the network lab's section of the page", () => {
   }
 });
 
+test("a new report keeps the cluster section too, after the network lab's", () => {
+  const dir = mkdtempSync(join(tmpdir(), "fc-report-"));
+  try {
+    mkdirSync(join(dir, "docs"), { recursive: true });
+    const field = "<!-- field:begin -->\n## On the network lab\n\n| a | 1 ms |\n<!-- field:end -->";
+    const cluster = "<!-- cluster:begin -->\n## Cluster\n\n| b | 2x |\n<!-- cluster:end -->";
+    writeFileSync(join(dir, "docs/benchmarks.md"), `# old page\n\n${cluster}\n\nold text\n\n${field}\n`);
+    execFileSync(process.execPath, [join(here, "report.mjs"), fixturePath, "--out-dir", dir]);
+    const md = readFileSync(join(dir, "docs/benchmarks.md"), "utf8");
+    assert.ok(!md.includes("old text"));
+    assert.ok(md.trimEnd().endsWith(`${field}\n\n${cluster}`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("command line writes the page and both plots", () => {
   const dir = mkdtempSync(join(tmpdir(), "fc-report-"));
   try {

@@ -18,6 +18,10 @@ Fleet::Fleet(boost::asio::io_context& io, const Options& options)
     : io_(io), options_(options), run_tag_(std::to_string(::getpid())) {
     endpoint_.server = {boost::asio::ip::make_address(options.host), options.port};
     endpoint_.host_header = options.host + ":" + std::to_string(options.port);
+    if (options.port2 != 0) {
+        endpoint2_.server = {boost::asio::ip::make_address(options.host2), options.port2};
+        endpoint2_.host_header = options.host2 + ":" + std::to_string(options.port2);
+    }
     clients.resize(options.clients);
 }
 
@@ -37,7 +41,10 @@ std::shared_ptr<Client> Fleet::make(std::size_t index) {
                       ? boost::asio::ip::make_address_v4(0x7f000001u + static_cast<unsigned>(index % options_.sources))
                       : boost::asio::ip::address_v4();
     auto transport = index < options_.polling ? "polling" : "websocket";
-    auto c = make_client(transport, io_, endpoint_, boost::asio::ip::address(source), *this, index);
+    // With a second node, alternate room positions between the nodes: the
+    // next member of every client's room is on the other node.
+    const Endpoint& ep = options_.port2 != 0 && (index % options_.room_size) % 2 == 1 ? endpoint2_ : endpoint_;
+    auto c = make_client(transport, io_, ep, boost::asio::ip::address(source), *this, index);
     c->room = index / options_.room_size;
     c->client_id = "lg" + run_tag_ + "x" + std::to_string(index);
     while (c->client_id.size() < 8) c->client_id += '0';
@@ -62,6 +69,7 @@ void Fleet::open_more() {
             settled();
             open_more();
         };
+        opened_ns_[clients[index].get()] = now_ns();
         clients[index]->start();
     }
 }
@@ -98,6 +106,10 @@ void Fleet::join(Client& c) {
         if (ack_ok(ack)) {
             c.peer_id = ack.as_object().at("peerId").as_string();
             ++joined;
+            if (auto o = opened_ns_.find(&c); o != opened_ns_.end()) {
+                join_latency.add(now_ns() - o->second);
+                opened_ns_.erase(o);
+            }
         } else {
             failure("join refused: " + json::serialize(ack));
         }
@@ -142,6 +154,7 @@ json::object Fleet::report() const {
     o["room_size"] = options_.room_size;
     o["joined"] = joined;
     o["connect_and_join_s"] = connect_and_join_seconds;
+    if (join_latency.count() > 0) o["join_latency"] = join_latency.summary();
     o["closed_after_join"] = closed_after_join;
     json::object f;
     for (const auto& [why, n] : failures_) f[why] = n;

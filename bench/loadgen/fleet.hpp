@@ -44,6 +44,8 @@ public:
     std::size_t joined = 0;
     std::size_t closed_after_join = 0;
     double connect_and_join_seconds = 0;
+    // Per client: from opening its connection to its join acknowledgement.
+    mutable LatencyRecorder join_latency;
 
     std::function<void(Client&, const boost::json::value& ack)> on_joined_hook;
     std::function<void(Client&, std::string_view)> on_signal_hook;
@@ -64,11 +66,13 @@ private:
     boost::asio::io_context& io_;
     const Options& options_;
     Endpoint endpoint_;
+    Endpoint endpoint2_; // --server2: odd room positions
     std::string run_tag_;
     std::size_t next_ = 0;
     std::size_t in_flight_ = 0;
     std::size_t settled_ = 0;
     std::int64_t started_ns_ = 0;
+    std::map<const Client*, std::int64_t> opened_ns_;
     std::function<void()> done_;
     std::map<std::string, std::size_t> failures_;
     std::size_t failure_count_ = 0;

@@ -26,6 +26,9 @@ Scenarios (each prints one JSON object on stdout):
 
 Options:
   --server HOST:PORT        server to load (default 127.0.0.1:3000); sink: where to listen
+  --server2 HOST:PORT       a second node (cluster): members at odd positions of
+                            each room connect there, so every signal to the next
+                            member crosses nodes (room size even)
   --clients N               simulated clients (default 400)
   --room-size K             members per room (default 4)
   --polling N               of the clients, how many use long-polling (default 0)
@@ -68,6 +71,12 @@ Options parse_options(int argc, char** argv) {
             if (colon == std::string_view::npos) usage("--server: HOST:PORT");
             o.host = std::string(s.substr(0, colon));
             o.port = number<unsigned short>(flag, std::string(s.substr(colon + 1)).c_str());
+        } else if (flag == "--server2") {
+            std::string_view s = v;
+            auto colon = s.rfind(':');
+            if (colon == std::string_view::npos) usage("--server2: HOST:PORT");
+            o.host2 = std::string(s.substr(0, colon));
+            o.port2 = number<unsigned short>(flag, std::string(s.substr(colon + 1)).c_str());
         } else if (flag == "--clients") o.clients = number<std::size_t>(flag, v);
         else if (flag == "--room-size") o.room_size = number<std::size_t>(flag, v);
         else if (flag == "--polling") o.polling = number<std::size_t>(flag, v);
@@ -86,6 +95,7 @@ Options parse_options(int argc, char** argv) {
         else usage(std::string("unknown option ") + argv[i - 1]);
     }
     if (o.room_size < 2) usage("--room-size: at least 2");
+    if (o.port2 != 0 && o.room_size % 2 != 0) usage("--server2: --room-size must be even");
     if (o.sources < 1 || o.sources > 250) usage("--sources: 1..250");
     if (o.connect_concurrency < 1) usage("--connect-concurrency: at least 1");
     return o;

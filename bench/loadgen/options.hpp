@@ -10,6 +10,8 @@ struct Options {
     std::string scenario;                 // relay, latency, idle, join-storm, reload-storm, sink
     std::string host = "127.0.0.1";
     unsigned short port = 3000;
+    std::string host2;                    // a second node: odd room positions connect there
+    unsigned short port2 = 0;             // 0: no second node
     std::size_t clients = 400;
     std::size_t room_size = 4;
     std::size_t polling = 0;              // clients that use long-polling instead of WebSocket

@@ -30,6 +30,8 @@ const OPTIONS = {
   "connection-burst": { env: "FC_CONNECTION_BURST", num: true },
   "connection-rate": { env: "FC_CONNECTION_RATE", num: true },
   "stun-urls": { env: "FC_STUN_URLS" },
+  // cluster: several processes on one Redis through @socket.io/redis-adapter
+  redis: { env: "FC_REDIS" },
   // accepted and ignored without a word: they change nothing measurable here
   "web-root": { quiet: true },
   "log-level": { quiet: true },
@@ -51,6 +53,7 @@ const cfg = {
   "event-rate": 200,
   "connection-burst": 1000, // 0 = no limit
   "connection-rate": 200,
+  redis: "",
   "stun-urls": "stun:stun.l.google.com:19302,stun:stun.cloudflare.com:3478",
 };
 
@@ -84,7 +87,7 @@ for (const [name, o] of Object.entries(OPTIONS)) {
       process.stdout.write(`usage: server.mjs [--host H] [--port N] [--ping-interval MS] [--ping-timeout MS]
   [--connect-timeout MS] [--upgrade-timeout MS] [--max-payload BYTES] [--room-size N]
   [--event-burst N] [--event-rate N] [--connection-burst N] [--connection-rate N]
-  [--stun-urls LIST|none]   (other festival-chat-server flags are accepted and ignored)\n`);
+  [--stun-urls LIST|none] [--redis redis://HOST:PORT]   (other festival-chat-server flags are accepted and ignored)\n`);
       process.exit(0);
     }
     if (!arg.startsWith("--")) fail(`unexpected argument '${arg}'`);
@@ -114,6 +117,7 @@ for (const [name, o] of Object.entries(OPTIONS)) {
 }
 
 const MAX_ROOM = cfg["room-size"];
+const CLUSTER = !!cfg.redis;
 const ICE_SERVERS = (() => {
   const urls = String(cfg["stun-urls"])
     .split(",")
@@ -251,18 +255,85 @@ const io = new Server(httpServer, {
   allowRequest,
 });
 
+// Cluster mode: the official Redis adapter. Broadcasts and emits to a room
+// reach the sockets of every node (one PUBLISH each); fetchSockets() and
+// serverSideEmit() ask the other nodes.
+if (CLUSTER) {
+  const { createClient } = await import("redis");
+  const { createAdapter } = await import("@socket.io/redis-adapter");
+  const pub = createClient({ url: cfg.redis });
+  const sub = pub.duplicate();
+  pub.on("error", (e) => process.stderr.write(`reference-server: redis: ${e.message}\n`));
+  sub.on("error", (e) => process.stderr.write(`reference-server: redis: ${e.message}\n`));
+  await Promise.all([pub.connect(), sub.connect()]);
+  io.adapter(createAdapter(pub, sub));
+  // Another node's member took over a seat of ours (same clientId): drop it
+  // without a word to the room, which that node has told already.
+  io.on("evict", (peerId) => {
+    const m = peers.get(peerId);
+    if (!m) return;
+    leave(m, null);
+    m.socket.emit("replaced", {});
+  });
+}
+
 // ---------------------------------------------------------------- rooms
 
 // Removes `m` from its room and tells the remaining members.
+// In a cluster `rooms` holds this node's members only, and the room may
+// have members elsewhere; reason null: leave silently.
 function leave(m, reason) {
   const room = m.room;
   room.members.delete(m.peerId);
   if (room.byClient.get(m.clientId) === m) room.byClient.delete(m.clientId);
   peers.delete(m.peerId);
   m.socket.data.member = null;
+  if (CLUSTER) {
+    m.socket.data.peer = null;
+    m.socket.leave(room.key + "/" + m.peerId);
+  }
   m.socket.leave(room.key);
   if (room.members.size === 0) rooms.delete(room.id);
-  else io.to(room.key).emit("peer-left", { peerId: m.peerId, reason });
+  if (reason && (CLUSTER || room.members.size > 0)) io.to(room.key).emit("peer-left", { peerId: m.peerId, reason });
+}
+
+// join-room in a cluster: the room's members on every node come from
+// fetchSockets() (socket.data.peer carries what the others need).
+async function joinCluster(socket, roomId, clientId, name, ack) {
+  const key = "room:" + roomId;
+  let others;
+  try {
+    others = (await io.in(key).fetchSockets()).filter((s) => s.id !== socket.id && s.data.peer);
+  } catch {
+    return ack?.(ERR["rate-limited"]); // another node did not answer in time
+  }
+  if (socket.disconnected) return;
+  const stale = others.find((s) => s.data.peer.clientId === clientId);
+  if (MAX_ROOM > 0 && others.length - (stale ? 1 : 0) >= MAX_ROOM) return ack?.(ERR["room-full"]);
+  const self = socket.data.member;
+  if (self) leave(self, "left");
+  if (stale) {
+    const local = peers.get(stale.data.peer.peerId);
+    if (local) {
+      leave(local, "replaced");
+      local.socket.emit("replaced", {});
+    } else {
+      io.to(key).except(key + "/" + stale.data.peer.peerId).emit("peer-left", { peerId: stale.data.peer.peerId, reason: "replaced" });
+      io.serverSideEmit("evict", stale.data.peer.peerId);
+    }
+  }
+  let room = rooms.get(roomId);
+  if (!room) rooms.set(roomId, (room = { id: roomId, key, members: new Map(), byClient: new Map() }));
+  const list = others.filter((s) => s !== stale).map((s) => s.data.peer);
+  const m = { peerId: newPeerId(), clientId, displayName: name, socket, room };
+  io.to(key).emit("peer-joined", { peerId: m.peerId, clientId, displayName: name });
+  room.members.set(m.peerId, m);
+  room.byClient.set(clientId, m);
+  peers.set(m.peerId, m);
+  socket.data.member = m;
+  socket.data.peer = { peerId: m.peerId, clientId, displayName: name };
+  socket.join([key, key + "/" + m.peerId]);
+  ack?.({ ok: true, peerId: m.peerId, peers: list, iceServers: ICE_SERVERS });
 }
 
 function join(socket, data, ack) {
@@ -273,6 +344,8 @@ function join(socket, data, ack) {
   if (!ROOM_RE.test(roomId)) return ack?.(ERR["invalid-room"]);
   const name = displayName ?? "";
   if (!CLIENT_RE.test(clientId) || !validName(name)) return ack?.(ERR["bad-request"]);
+
+  if (CLUSTER) return joinCluster(socket, roomId, clientId, name, ack);
 
   const self = socket.data.member;
   let room = rooms.get(roomId);
@@ -320,8 +393,15 @@ function signal(socket, msg, ack) {
   if (typeof to !== "string" || typeof type !== "string" || type.length > MAX_TYPE) return ack?.(ERR["bad-request"]);
   const self = socket.data.member;
   const target = self && peers.get(to);
-  if (!target || target.room !== self.room || target === self) return ack?.(ERR["unknown-peer"]);
   const payload = msg.payload;
+  if (CLUSTER && self && !target && to !== self.peerId) {
+    // Maybe a member on another node: every member is alone in a room named
+    // after its room and peerId, so the emit reaches it only if it is in
+    // ours. (Whether it exists is not known here: no unknown-peer.)
+    io.to(self.room.key + "/" + to).emit("signal", { from: self.peerId, type, payload: payload === undefined ? null : payload });
+    return ack?.(OK);
+  }
+  if (!target || target.room !== self.room || target === self) return ack?.(ERR["unknown-peer"]);
   target.socket.emit("signal", { from: self.peerId, type, payload: payload === undefined ? null : payload });
   ack?.(OK);
 }
@@ -344,7 +424,8 @@ const argsOf = (a, b) => (typeof b === "function" ? b : typeof a === "function" 
 const dataOf = (a) => (typeof a === "function" ? undefined : a);
 
 io.on("connection", (socket) => {
-  socket.data.member = null;
+  // Not enumerable: the Redis adapter serializes socket.data for fetchSockets().
+  Object.defineProperty(socket.data, "member", { value: null, writable: true, enumerable: false });
 
   // One middleware: per-connection event rate limit, and bad-request for
   // unknown events that ask for an acknowledgement.
