@@ -177,8 +177,8 @@ struct Application::Impl {
         // /api/ice-servers hands TURN credentials only to a proven member.
         // The router lives in this Impl, after the rooms, so `this` outlives it.
         rc.is_member = [this](std::string_view room_id, std::string_view client_id,
-                              std::string_view resume_token) {
-            return rooms.holds(room_id, client_id, resume_token);
+                              std::string_view resume_token, std::function<void(bool)> answer) {
+            rooms.check_holds(room_id, client_id, resume_token, std::move(answer));
         };
         if (cluster) {
             rc.node_tag = tag;

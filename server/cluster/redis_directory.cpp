@@ -95,7 +95,10 @@ std::string RedisDirectory::room_key(std::string_view room_id) {
 std::int64_t RedisDirectory::skew_ms() const {
     using namespace std::chrono;
     const auto moved = (clock_() - clock_start_) - (rooms::Clock::now() - real_start_);
-    return duration_cast<milliseconds>(moved).count();
+    // Rounded, not truncated: the two clocks are read a few nanoseconds
+    // apart, and a clock moved by exactly 10 minutes must not count as
+    // 9:59.999 (a reservation would outlive its grace by a millisecond).
+    return round<milliseconds>(moved).count();
 }
 
 void RedisDirectory::eval(std::string_view script, std::vector<std::string> args,
@@ -596,13 +599,16 @@ void RedisDirectory::join_locally(ConnId conn, Pending p) {
                                   [&](const Entry& e) { return e.m.client_id == p.client_id; });
         if (stale != members.end()) {
             ++counts_.replacements;
-            if (stale->local())
-                out.push_back([this, c = stale->m.conn] {
+            // Left first, then replaced (see apply_left()).
+            const std::optional<ConnId> told =
+                stale->local() ? std::optional(stale->m.conn) : std::nullopt;
+            drop(room->second, static_cast<std::size_t>(stale - members.begin()),
+                 LeaveReason::replaced, out);
+            if (told)
+                out.push_back([this, c = *told] {
                     if (notifier_)
                         notifier_->replaced(c);
                 });
-            drop(room->second, static_cast<std::size_t>(stale - members.begin()),
-                 LeaveReason::replaced, out);
         }
     }
     Room& here = rooms_[rid]; // (dropping may have erased it)
@@ -807,14 +813,18 @@ void RedisDirectory::apply_left(const std::string& rid, std::uint64_t version,
                           [&](const Entry& x) { return x.m.peer_id == peer_id; });
     if (e == room.members.end())
         return; // left here already (our own leaves are taken out at once)
-    if (e->local() && replaced_conn) {
-        ++counts_.replacements;
-        out.push_back([this, c = e->m.conn] {
+    // As rooms::Registry tells it: the others hear that the member left,
+    // then its connection that it was replaced. Counted by the node whose
+    // join replaced it (on_join_reply), not here: a replacement on one node
+    // was counted twice.
+    const std::optional<ConnId> told =
+        e->local() && replaced_conn ? std::optional(e->m.conn) : std::nullopt;
+    drop(room, static_cast<std::size_t>(e - room.members.begin()), reason, out);
+    if (told)
+        out.push_back([this, c = *told] {
             if (notifier_)
                 notifier_->replaced(c);
         });
-    }
-    drop(room, static_cast<std::size_t>(e - room.members.begin()), reason, out);
 }
 
 void RedisDirectory::on_signal(SignalMsg m) {
@@ -899,6 +909,22 @@ bool RedisDirectory::holds(std::string_view room_id, std::string_view client_id,
         if (e.m.client_id == client_id)
             return !e.token.empty() && e.token == want;
     return false;
+}
+
+void RedisDirectory::check_holds(std::string_view room_id, std::string_view client_id,
+                                 std::string_view token, std::function<void(bool)> answer) const {
+    if (holds(room_id, client_id, token))
+        return answer(true);
+    if (token.empty() || degraded_)
+        return answer(false);
+    const auto d = rooms::digest_token(token);
+    const std::string key = "fc:r:" + room_key(room_id);
+    cmd_.command({"HGET", key, client_id},
+                 [want = hex(d.data(), d.size()), answer = std::move(answer)](const redis::Reply& r) {
+                     auto rec = r.type == redis::Reply::Type::string ? parse_record(r.str)
+                                                                     : std::nullopt;
+                     answer(rec && !rec->token.empty() && rec->token == want);
+                 });
 }
 
 } // namespace fc::cluster

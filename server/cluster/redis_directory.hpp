@@ -91,6 +91,9 @@ public:
     const rooms::Member* member(rooms::ConnId conn) const override;
     bool holds(std::string_view room_id, std::string_view client_id,
                std::string_view token) const override;
+    // A seat held on another node: Redis has its token's digest.
+    void check_holds(std::string_view room_id, std::string_view client_id, std::string_view token,
+                     std::function<void(bool)> answer) const override;
     std::size_t room_count() const override { return rooms_.size(); }
     std::size_t member_count() const override { return where_.size(); }
     rooms::Counts counts() const override { return counts_; }

@@ -239,9 +239,9 @@ void Router::handle(Request req, const std::string& remote, const ResponderPtr& 
             add_security_headers(*refusal);
             return out->send(std::move(*refusal));
         }
-        const bool poll =
-            req.method() == beast_http::verb::get || req.method() == beast_http::verb::post;
-        if (engine == &engine_ && poll) {
+        // Whatever the method: the owner answers it as it would its own
+        // (a PUT is a bad request there, not an unknown session here).
+        if (engine == &engine_) {
             if (auto owner = owner_elsewhere(req, query)) {
                 // What the engine answers for a sid it does not know, so a
                 // client whose owner is gone reconnects.
@@ -268,8 +268,10 @@ void Router::handle(Request req, const std::string& remote, const ResponderPtr& 
         res = make_response(req, beast_http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                             prometheus_text(sources_));
     } else if (path == "/api/ice-servers" && get) {
-        auto refusal = refuse_host(req);
-        res = refusal ? std::move(*refusal) : ice_servers(req, query, remote);
+        if (auto refusal = refuse_host(req))
+            res = std::move(*refusal);
+        else
+            return ice_servers(req, query, remote, out);
     } else if (path == "/qr.svg" && get) {
         res = qr(req, query, remote);
     } else {
@@ -281,51 +283,61 @@ void Router::handle(Request req, const std::string& remote, const ResponderPtr& 
     out->send(std::move(res));
 }
 
-Response Router::ice_servers(const Request& req, std::string_view query,
-                             const std::string& remote) {
+void Router::ice_servers(const Request& req, std::string_view query, const std::string& remote,
+                         const ResponderPtr& out) {
+    const bool head = req.method() == beast_http::verb::head;
+    const auto send = [head, out](Response res) {
+        add_security_headers(res);
+        if (head)
+            res.body().clear(); // Content-Length stays that of the GET
+        out->send(std::move(res));
+    };
     // Counted before anything else: every call may test a resume token.
     if (!take(ice_per_ip_, remote)) {
         ++stats_.rate_limited_ice_servers;
         auto res = make_response(req, beast_http::status::too_many_requests, "application/json",
                                  R"({"error":"too many requests from this address"})");
         res.set(beast_http::field::retry_after, "1");
-        return res;
+        return send(std::move(res));
     }
     // The id ends up in the TURN username: the contract's rule keeps
     // separators and control characters out of it.
     const std::string client = query_param(query, "clientId");
     if (!rooms::valid_client_id(client))
-        return make_response(req, beast_http::status::bad_request, "application/json",
-                             R"({"error":"clientId must be 8-64 of A-Z a-z 0-9 _ -"})");
+        return send(make_response(req, beast_http::status::bad_request, "application/json",
+                             R"({"error":"clientId must be 8-64 of A-Z a-z 0-9 _ -"})"));
     const std::string room = query_param(query, "roomId");
     if (!room.empty() && !rooms::valid_room_id(room))
-        return make_response(req, beast_http::status::bad_request, "application/json",
-                             R"({"error":"invalid roomId"})");
+        return send(make_response(req, beast_http::status::bad_request, "application/json",
+                             R"({"error":"invalid roomId"})"));
     // The resume token proves a seat; it rides in a header, never in the
     // URL, where proxies and access logs would keep it.
     if (!query_param(query, "resumeToken").empty())
-        return make_response(
+        return send(make_response(
             req, beast_http::status::bad_request, "application/json",
-            R"({"error":"send the resume token as Authorization: Bearer <token>, not in the URL"})");
+            R"({"error":"send the resume token as Authorization: Bearer <token>, not in the URL"})"));
     std::string_view token;
     if (const auto auth = req[beast_http::field::authorization]; !auth.empty()) {
         constexpr std::string_view kBearer = "Bearer ";
         if (!auth.starts_with(kBearer) ||
             !rooms::valid_resume_token(auth.substr(kBearer.size())))
-            return make_response(req, beast_http::status::bad_request, "application/json",
-                                 R"({"error":"invalid resume token"})");
+            return send(make_response(req, beast_http::status::bad_request, "application/json",
+                                 R"({"error":"invalid resume token"})"));
         token = auth.substr(kBearer.size());
     }
     // TURN relays cost the operator bandwidth: credentials only for a
     // caller who proves a seat in a room. STUN servers are public anyway.
-    const bool member = !room.empty() && !token.empty() && config_.is_member &&
-                        config_.is_member(room, client, token);
-    boost::json::object o;
-    o["iceServers"] = member
-                          ? ice_servers_json(config_.ice, client, std::chrono::system_clock::now())
-                          : stun_servers_json(config_.ice);
-    return make_response(req, beast_http::status::ok, "application/json",
-                         boost::json::serialize(o));
+    auto answer = [this, req, client, send](bool member) {
+        boost::json::object o;
+        o["iceServers"] = member ? ice_servers_json(config_.ice, client,
+                                                    std::chrono::system_clock::now())
+                                 : stun_servers_json(config_.ice);
+        send(make_response(req, beast_http::status::ok, "application/json",
+                           boost::json::serialize(o)));
+    };
+    if (room.empty() || token.empty() || !config_.is_member)
+        return answer(false);
+    config_.is_member(room, client, token, std::move(answer));
 }
 
 static_assert(kMaxQrText == 512, "the 400 answers of /qr.svg name the limit");

@@ -30,9 +30,12 @@ class Server;
 namespace fc::http {
 
 // Whether a caller holds a seat in a room: its client id and the secret
-// resume token it sent with join-room. Called on the io thread.
-using MembershipCheck = std::function<bool(std::string_view room_id, std::string_view client_id,
-                                           std::string_view resume_token)>;
+// resume token it sent with join-room. Called on the io thread; answers
+// through `answer`, at once or later (in a cluster the seat may be on
+// another node, and Redis is asked), exactly once.
+using MembershipCheck =
+    std::function<void(std::string_view room_id, std::string_view client_id,
+                       std::string_view resume_token, std::function<void(bool)> answer)>;
 
 struct RouterConfig {
     std::vector<std::string> cors_origins;
@@ -114,7 +117,9 @@ private:
     // Takes a token from `remote`'s bucket, forgetting idle buckets when
     // the table grows.
     static bool take(rooms::KeyedRateLimiter& limiter, const std::string& remote);
-    Response ice_servers(const Request& req, std::string_view query, const std::string& remote);
+    // Answers through `out`, once the membership check has.
+    void ice_servers(const Request& req, std::string_view query, const std::string& remote,
+                     const ResponderPtr& out);
     Response qr(const Request& req, std::string_view query, const std::string& remote);
 
     RouterConfig config_;

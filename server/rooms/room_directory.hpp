@@ -95,9 +95,8 @@ struct Counts {
 // a leave removes one of its own connections (and tells the others
 // afterwards); routing and member() read its own members and the rooms
 // they are in, which a shared registry keeps a copy of. So a relayed
-// signal costs two virtual calls and no I/O. holds() is synchronous
-// because the HTTP router's check is; a shared registry will need it to
-// wait too.
+// signal costs two virtual calls and no I/O. holds() answers from this
+// server's rooms; check_holds() from all of them.
 class RoomDirectory {
 public:
     // How long a member that joined with a resume token and then lost its
@@ -148,6 +147,13 @@ public:
     // with this resume token (what TURN credentials are gated on).
     virtual bool holds(std::string_view room_id, std::string_view client_id,
                        std::string_view token) const = 0;
+    // The same question for a member that may be connected to another
+    // server (a shared directory asks its store): answered through
+    // `answer`, exactly once, at once or later. By default, holds().
+    virtual void check_holds(std::string_view room_id, std::string_view client_id,
+                             std::string_view token, std::function<void(bool)> answer) const {
+        answer(holds(room_id, client_id, token));
+    }
 
     // For /metrics: rooms with members of this server, this server's
     // members, and the joins, replacements and leaves it has seen.

@@ -37,7 +37,7 @@ async function until(what, check, ms = 5000) {
 }
 
 test("members on three nodes share one room: peers, notices, signals with binary, leaves", async () => {
-  const cluster = await startCluster(3);
+  const cluster = await startCluster(3, [], { spread: false });
   try {
     const room = uniqueRoom();
     const [u0, u1, u2] = cluster.urls;
@@ -97,7 +97,7 @@ test("members on three nodes share one room: peers, notices, signals with binary
 });
 
 test("room-full is counted cluster-wide and a clientId is replaced across nodes", async () => {
-  const cluster = await startCluster(3, ["--room-size", "2"]);
+  const cluster = await startCluster(3, ["--room-size", "2"], { spread: false });
   try {
     const room = uniqueRoom();
     const [u0, u1, u2] = cluster.urls;
@@ -127,7 +127,7 @@ test("room-full is counted cluster-wide and a clientId is replaced across nodes"
 });
 
 test("a resume token protects a clientId on every node", async () => {
-  const cluster = await startCluster(2);
+  const cluster = await startCluster(2, [], { spread: false });
   try {
     const room = uniqueRoom();
     const [u0, u1] = cluster.urls;
@@ -149,7 +149,7 @@ test("a resume token protects a clientId on every node", async () => {
 });
 
 test("polling and upgrading clients work through a round-robin balancer with no stickiness", async () => {
-  const cluster = await startCluster(3);
+  const cluster = await startCluster(3, [], { spread: false });
   const lb = await startHaproxy(cluster.urls);
   try {
     const room = uniqueRoom();
@@ -177,7 +177,7 @@ test("polling and upgrading clients work through a round-robin balancer with no 
 
 test("a node killed mid-room: its clients rejoin elsewhere in time, the one that does not is gone after the grace", async () => {
   const grace = 2500 * slow;
-  const cluster = await startCluster(3, ["--node-grace", String(grace)]);
+  const cluster = await startCluster(3, ["--node-grace", String(grace)], { spread: false });
   try {
     const room = uniqueRoom();
     const [u0, u1, u2] = cluster.urls;
@@ -219,7 +219,7 @@ test("a node killed mid-room: its clients rejoin elsewhere in time, the one that
 });
 
 test("Redis killed and restarted: local rooms keep working, /healthz says so, and the cluster heals", async () => {
-  const cluster = await startCluster(2);
+  const cluster = await startCluster(2, [], { spread: false });
   try {
     const room = uniqueRoom();
     const [u0, u1] = cluster.urls;
@@ -255,7 +255,7 @@ test("Redis killed and restarted: local rooms keep working, /healthz says so, an
 });
 
 test("--workers 2 share one port and one room", async () => {
-  const cluster = await startCluster(1, ["--workers", "2"]);
+  const cluster = await startCluster(1, ["--workers", "2"], { spread: false });
   try {
     const room = uniqueRoom();
     const url = cluster.urls[0];

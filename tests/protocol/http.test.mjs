@@ -43,10 +43,15 @@ test("healthz reports status and counts", async () => {
 });
 
 test("metrics move with joins, relays and errors", async () => {
+  // Summed over the nodes of a cluster: each counts what it served.
   const metric = async (name) => {
-    const text = await (await fetch(`${server.url}/metrics`)).text();
-    const line = text.split("\n").find((l) => l.startsWith(name + " ") || l.startsWith(name + "{") && l.startsWith(name));
-    return line === undefined ? undefined : Number(line.split(" ").pop());
+    let sum;
+    for (const url of server.urls ?? [server.url]) {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const line = text.split("\n").find((l) => l.startsWith(name + " ") || l.startsWith(name + "{") && l.startsWith(name));
+      if (line !== undefined) sum = (sum ?? 0) + Number(line.split(" ").pop());
+    }
+    return sum;
   };
   const res = await fetch(`${server.url}/metrics`);
   assert.match(res.headers.get("content-type"), /^text\/plain; version=0\.0\.4/);

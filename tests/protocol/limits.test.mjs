@@ -2,7 +2,7 @@
 // and slow consumers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, connectClient, emitWithAck, joined, handshake, rawSocket, uniqueRoom, clientId, once, sleep, withDeadline } from "../support/server.mjs";
+import { oneNode, startServer, connectClient, emitWithAck, joined, handshake, rawSocket, uniqueRoom, clientId, once, sleep, withDeadline } from "../support/server.mjs";
 
 test("room-full at the configured size, a replacement still gets in", async () => {
   const server = await startServer(["--room-size", "2"]);
@@ -53,8 +53,10 @@ test("events over the per-connection bucket are rate-limited", async () => {
 test("new connections over the per-IP bucket get HTTP 429", async () => {
   const server = await startServer(["--connection-burst", "3", "--connection-rate", "0.001"]);
   try {
-    for (let i = 0; i < 3; i++) await handshake(server.url);
-    const res = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`);
+    // (Per node: each node of a cluster keeps its own buckets, docs/cluster.md.)
+    const url = oneNode(server);
+    for (let i = 0; i < 3; i++) await handshake(url);
+    const res = await fetch(`${url}/socket.io/?EIO=4&transport=polling`);
     assert.equal(res.status, 429);
     // existing sessions are not affected; other endpoints neither
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);

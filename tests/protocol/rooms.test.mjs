@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   startServer, connectClient, emitWithAck, once, joined, rawSocket, uniqueRoom, clientId, sleep, slow, withDeadline,
-  handshake, post, poll,
+  handshake, post, poll, oneNode,
 } from "../support/server.mjs";
 
 let server;
@@ -292,7 +292,7 @@ test("a signal the target's queue cannot take is acknowledged unknown-peer, neve
   const tight = await startServer(["--max-queued-bytes", "65536", "--ping-interval", "60000", "--ping-timeout", "60000"]);
   // One node: a signal to a member on another node of a cluster is
   // acknowledged once it is on its way there (docs/cluster.md).
-  const url = tight.urls?.[0] ?? tight.url;
+  const url = oneNode(tight);
   const room = uniqueRoom();
   const sender = await joined(url, room);
   // The target: a polling session that stops polling once it has joined.

@@ -136,11 +136,29 @@ export async function startRedis() {
   };
 }
 
+// A cluster's first url -> the urls of its nodes and whose turn it is.
+const rotations = new Map();
+// The url a new client or Engine.IO request goes to: for a cluster's url,
+// its nodes in turn, so consecutive clients land on different nodes and a
+// polling session's requests cross nodes (no stickiness); any other url
+// as it is. Plain HTTP requests (fetch, /metrics) stay on the node named.
+export function spread(url) {
+  const r = rotations.get(url);
+  return r ? r.urls[r.turn++ % r.urls.length] : url;
+}
+
+// One node's url, never spread: for a test about one node's own state (its
+// per-IP limits, a queue on the node the client is on).
+export function oneNode(server) {
+  return server.nodes ? server.nodes.at(-1).url : server.url;
+}
+
 // `count` nodes of festival-chat-server on one Redis (started here), each
-// with `args`. `url` names the nodes in turn, so consecutive clients land on
-// different nodes; `urls` lists them; `nodes` are the processes (a test may
+// with `args`. `url` is the first node's: unless `spread` is false, clients
+// made by this file's helpers from it are spread over the nodes (see
+// spread()); `urls` lists the nodes; `nodes` are the processes (a test may
 // kill one). stop() stops every node and Redis.
-export async function startCluster(count, args = [], opts = {}) {
+export async function startCluster(count, args = [], { spread: spreading = true, ...opts } = {}) {
   const redis = await startRedis();
   const nodes = [];
   try {
@@ -152,16 +170,18 @@ export async function startCluster(count, args = [], opts = {}) {
     await redis.stop();
     throw e;
   }
-  let turn = 0;
+  const urls = nodes.map((n) => n.url);
+  if (spreading) rotations.set(urls[0], { urls, turn: 0 });
   return {
     redis,
     nodes,
-    urls: nodes.map((n) => n.url),
-    get url() { return nodes[turn++ % nodes.length].url; },
+    urls,
+    url: urls[0],
     get port() { return nodes[0].port; },
     get proc() { return nodes[0].proc; },
     output: () => nodes.map((n) => n.output()).join("\n"),
     async stop() {
+      rotations.delete(urls[0]);
       const results = await Promise.allSettled(nodes.map((n) => n.stop()));
       await redis.stop();
       const failed = results.find((r) => r.status === "rejected");
@@ -189,7 +209,7 @@ export function once(emitter, event, ms = 3000) {
 }
 
 export function connectClient(url, opts = {}) {
-  const socket = io(url, { forceNew: true, reconnection: false, ...opts });
+  const socket = io(spread(url), { forceNew: true, reconnection: false, ...opts });
   return withDeadline(
     new Promise((res, rej) => {
       socket.once("connect", () => res(socket));
@@ -225,7 +245,7 @@ export async function joined(url, room, name = "", opts = {}) {
 
 // A raw WebSocket speaking Engine.IO by hand; collects text/binary frames.
 export async function rawSocket(url, path = "/socket.io/", query = "EIO=4&transport=websocket", headers = {}) {
-  const ws = new WebSocket(`${url.replace("http", "ws")}${path}?${query}`, { headers });
+  const ws = new WebSocket(`${spread(url).replace("http", "ws")}${path}?${query}`, { headers });
   const frames = [];
   const waiters = [];
   ws.on("message", (data, isBinary) => {
@@ -258,17 +278,17 @@ export async function rawSocket(url, path = "/socket.io/", query = "EIO=4&transp
 }
 
 export async function poll(url, sid, path = "/socket.io/") {
-  const res = await fetch(`${url}${path}?EIO=4&transport=polling&sid=${sid}`);
+  const res = await fetch(`${spread(url)}${path}?EIO=4&transport=polling&sid=${sid}`);
   return { status: res.status, body: await res.text() };
 }
 
 export async function post(url, sid, body, path = "/socket.io/") {
-  const res = await fetch(`${url}${path}?EIO=4&transport=polling&sid=${sid}`, { method: "POST", body });
+  const res = await fetch(`${spread(url)}${path}?EIO=4&transport=polling&sid=${sid}`, { method: "POST", body });
   return { status: res.status, body: await res.text() };
 }
 
 export async function handshake(url, path = "/socket.io/") {
-  const res = await fetch(`${url}${path}?EIO=4&transport=polling`);
+  const res = await fetch(`${spread(url)}${path}?EIO=4&transport=polling`);
   const text = await res.text();
   if (res.status !== 200) throw new Error(`handshake ${res.status}: ${text}`);
   return JSON.parse(text.slice(1));

@@ -151,7 +151,8 @@ constexpr std::string_view kRemote = "10.0.0.7";
 
 TEST_F(RouterTest, IceServersGiveNonMembersStunOnly) {
     auto c = with_turn();
-    c.is_member = [](std::string_view, std::string_view, std::string_view) { return false; };
+    c.is_member = [](std::string_view, std::string_view, std::string_view,
+                     std::function<void(bool)> answer) { answer(false); };
     make(c);
     auto list = ice_list(get("/api/ice-servers?clientId=abcdefgh&roomId=blue", kHost, kRemote, "",
                              bh::verb::get, "Bearer wrong-token-123456"));
@@ -167,8 +168,9 @@ TEST_F(RouterTest, IceServersGiveNonMembersStunOnly) {
 
 TEST_F(RouterTest, IceServersGiveProvenMembersTurnCredentials) {
     auto c = with_turn();
-    c.is_member = [](std::string_view room, std::string_view client, std::string_view token) {
-        return room == "blue-tiger" && client == "abcdefgh" && token == "the-right-token-1234";
+    c.is_member = [](std::string_view room, std::string_view client, std::string_view token,
+                     std::function<void(bool)> answer) {
+        answer(room == "blue-tiger" && client == "abcdefgh" && token == "the-right-token-1234");
     };
     make(c);
     const auto ask = [&](std::string_view auth) {
