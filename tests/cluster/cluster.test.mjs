@@ -148,6 +148,29 @@ test("a resume token protects a clientId on every node", async () => {
   }
 });
 
+test("TURN credentials for a seat held on another node", async () => {
+  const cluster = await startCluster(2, ["--turn-urls", "turn:turn.example.org:3478", "--turn-secret", "s3cret"], { spread: false });
+  try {
+    const room = uniqueRoom();
+    const [u0, u1] = cluster.urls;
+    const id = clientId();
+    const secret = token();
+    const s = await connectClient(u0);
+    const ack = await emitWithAck(s, "join-room", { roomId: room, clientId: id, displayName: "", resumeToken: secret });
+    assert.equal(ack.ok, true);
+    // The phone's HTTP request lands on the other node (a balancer's choice).
+    const ask = (auth) => fetch(`${u1}/api/ice-servers?clientId=${id}&roomId=${room}`, { headers: { authorization: auth } })
+      .then((r) => r.json());
+    const proven = await ask(`Bearer ${secret}`);
+    assert.ok(proven.iceServers.some((i) => i.username?.endsWith(`:${id}`)), JSON.stringify(proven));
+    const wrong = await ask(`Bearer ${token()}`);
+    assert.ok(!wrong.iceServers.some((i) => i.username), JSON.stringify(wrong));
+    s.close();
+  } finally {
+    await cluster.stop();
+  }
+});
+
 test("polling and upgrading clients work through a round-robin balancer with no stickiness", async () => {
   const cluster = await startCluster(3, [], { spread: false });
   const lb = await startHaproxy(cluster.urls);
