@@ -158,7 +158,10 @@ void RedisDirectory::on_state() {
 
 void RedisDirectory::sync() {
     // Everyone of ours goes back (a clientId taken meanwhile elsewhere
-    // stays there), then every mirrored room is read again.
+    // stays there), then every mirrored room is read again. Joins and
+    // leaves decided here while that runs (still without Redis) would be
+    // missed: then it runs again.
+    const std::uint64_t seen = offline_changes_;
     std::vector<std::string> args{settings_.node, std::to_string(settings_.max_room_size),
                                   std::to_string(settings_.grace.count()),
                                   std::to_string(skew_ms()), "0"};
@@ -176,7 +179,7 @@ void RedisDirectory::sync() {
         }
     }
     args[4] = std::to_string(count);
-    eval(scripts::kSync, std::move(args), [this](const redis::Reply& r) {
+    eval(scripts::kSync, std::move(args), [this, seen](const redis::Reply& r) {
         if (r.is_error()) {
             log::warn("redis sync failed", {{"error", r.str}});
             return; // still degraded; the next reconnect tries again
@@ -200,13 +203,19 @@ void RedisDirectory::sync() {
         std::vector<std::string> rids;
         for (const auto& [rid, room] : rooms_)
             rids.push_back(rid);
+        if (offline_changes_ != seen)
+            return sync();
         if (rids.empty()) {
             degraded_ = false;
             ++stats_.resyncs;
             log::info("redis reachable: rooms shared", {});
             return;
         }
-        eval(scripts::kSnapshot, rids, [this, rids](const redis::Reply& s) { on_snapshot(rids, s); });
+        eval(scripts::kSnapshot, rids, [this, rids, seen](const redis::Reply& s) {
+            if (offline_changes_ != seen)
+                return sync();
+            on_snapshot(rids, s);
+        });
     });
 }
 
@@ -570,6 +579,7 @@ void RedisDirectory::try_finish(ConnId conn) {
 // rules (see rooms::Registry), and put into Redis when it is back.
 void RedisDirectory::join_locally(ConnId conn, Pending p) {
     ++stats_.degraded_joins;
+    ++offline_changes_;
     const std::string& rid = p.rid;
     auto existing = rooms_.find(rid);
     if (existing != rooms_.end()) {
@@ -681,7 +691,9 @@ bool RedisDirectory::leave(ConnId conn, LeaveReason reason) {
         drop(*room, static_cast<std::size_t>(e - room->members.begin()), reason, out);
         was_in = true;
     }
-    if (!degraded_) {
+    if (degraded_) {
+        ++offline_changes_; // (put right by the next sync)
+    } else {
         eval(scripts::kLeave,
              {settings_.node, std::to_string(conn), std::string(rooms::to_string(reason)),
               std::to_string(settings_.max_room_size),

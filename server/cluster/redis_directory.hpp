@@ -201,6 +201,7 @@ private:
     std::set<std::string> dead_; // nodes whose heartbeat stopped, not yet reaped
     std::uint64_t next_request_ = 0;
     bool degraded_ = true; // until Redis answered once
+    std::uint64_t offline_changes_ = 0; // joins and leaves decided without Redis
     bool started_ = false;
     boost::asio::steady_timer ticker_;
     rooms::Counts counts_;
