@@ -22,8 +22,8 @@ function freePort() {
   });
 }
 
-// `backends`: the nodes' http://127.0.0.1:PORT urls.
-export async function startHaproxy(backends) {
+// `backends`: the nodes' http://HOST:PORT urls; `host`: where to listen.
+export async function startHaproxy(backends, { host = "127.0.0.1" } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "fc-haproxy-"));
   const servers = backends
@@ -39,7 +39,7 @@ defaults
     timeout tunnel 120s
     option http-server-close
 frontend chat
-    bind 127.0.0.1:${port}
+    bind ${host}:${port}
     default_backend nodes
 backend nodes
     balance roundrobin
@@ -54,7 +54,7 @@ ${servers}
   proc.stderr.on("data", (d) => (log += d));
   const exited = new Promise((res) => proc.on("exit", res));
   // Ready when it answers through to a node.
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${host}:${port}`;
   await withDeadline((async () => {
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`haproxy exited:\n${log}`);
