@@ -4,6 +4,7 @@
 // restarted, and --workers sharing one port. (The whole protocol suite also
 // runs against three nodes: FC_NODES=3, see scripts/test.)
 import { test, after } from "node:test";
+import { execFileSync } from "node:child_process";
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
 import {
@@ -25,6 +26,20 @@ function metric(text, name) {
     sum = (sum ?? 0) + Number(m[1]);
   }
   return sum;
+}
+// Everything Redis holds, keys and values, as one string.
+function redisContents(port) {
+  const dump = `local out = {}
+for _, k in ipairs(redis.call('KEYS', '*')) do
+  out[#out + 1] = k
+  local t = redis.call('TYPE', k).ok
+  if t == 'hash' then for _, v in ipairs(redis.call('HGETALL', k)) do out[#out + 1] = v end
+  elseif t == 'string' then out[#out + 1] = redis.call('GET', k)
+  elseif t == 'zset' then for _, v in ipairs(redis.call('ZRANGE', k, 0, -1)) do out[#out + 1] = v end
+  elseif t == 'set' then for _, v in ipairs(redis.call('SMEMBERS', k)) do out[#out + 1] = v end end
+end
+return out`;
+  return execFileSync("redis-cli", ["-p", String(port), "EVAL", dump, "0"], { encoding: "utf8" });
 }
 async function until(what, check, ms = 5000) {
   return withDeadline((async () => {
@@ -72,6 +87,11 @@ test("members on three nodes share one room: peers, notices, signals with binary
     // An unknown peer is still unknown.
     const nack = await emitWithAck(a.socket, "signal", { to: "p_nobody", type: "offer", payload: null });
     assert.equal(nack.error.code, "unknown-peer");
+
+    // Redis holds routing only: no room name, no display name, no payload.
+    const held = redisContents(cluster.redis.port);
+    assert.match(held, /fc:r:/);
+    for (const secret of [room, "Ana", "Bo", "Cy", "v=0"]) assert.ok(!held.includes(secret), `Redis holds "${secret}"`);
 
     // leave-room and a disconnect, told on the other nodes with their reasons.
     const leftB = [once(a.socket, "peer-left"), once(c.socket, "peer-left")];
