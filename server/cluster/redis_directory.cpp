@@ -150,6 +150,19 @@ void RedisDirectory::on_state() {
         degraded_ = true;
         log::warn("redis unreachable: serving this node's rooms only",
                   {{"rooms", std::to_string(rooms_.size())}});
+        // Joins Redis accepted whose own notice may now never arrive (it
+        // was published while our subscription was down) are decided
+        // here; the next sync puts them right.
+        std::vector<ConnId> stuck;
+        for (const auto& [conn, p] : pending_)
+            if (p.replied && !p.in_mirror && !p.cancelled)
+                stuck.push_back(conn);
+        for (ConnId conn : stuck) {
+            auto it = pending_.find(conn);
+            Pending p = std::move(it->second);
+            pending_.erase(it);
+            join_locally(conn, std::move(p));
+        }
     } else if (up && degraded_) {
         beat(); // (the other nodes learn of this one at once)
         sync();
@@ -359,6 +372,16 @@ void RedisDirectory::on_join_reply(ConnId conn, const redis::Reply& r) {
         init_mirror(p.rid, static_cast<std::uint64_t>(r.elements[1].integer), records, false, out);
     }
     deliver(out);
+    if (degraded_) {
+        // Redis went away after it ran the join: our own notice of it may
+        // never come (see on_state()).
+        if (auto again = pending_.find(conn);
+            again != pending_.end() && !again->second.in_mirror && !again->second.cancelled) {
+            Pending lost = std::move(again->second);
+            pending_.erase(again);
+            return join_locally(conn, std::move(lost));
+        }
+    }
     try_finish(conn);
 }
 
