@@ -4,23 +4,11 @@
 // take a dead node out within a second.
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { withDeadline } from "./server.mjs";
+import { freePort, withDeadline } from "./server.mjs";
 
 export const haproxyBin = "/usr/sbin/haproxy";
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
 
 // `backends`: the nodes' http://HOST:PORT urls; `host`: where to listen.
 export async function startHaproxy(backends, { host = "127.0.0.1" } = {}) {

@@ -85,7 +85,8 @@ async function startNode(args = [], { webRoot, host = "127.0.0.1", listen = host
 
 export const redisBin = "/usr/bin/redis-server";
 
-async function freePort() {
+// A free loopback port (for helpers that cannot be told to pick their own).
+export async function freePort() {
   const { createServer } = await import("node:net");
   return new Promise((res, rej) => {
     const srv = createServer();
