@@ -39,6 +39,7 @@ Options:
   --warmup S --duration S   seconds before and of measuring (default 1, 5)
   --signals-per-client M    relay: send exactly M each, then stop (fixed workload)
   --hold S                  idle: seconds to hold (default 5)
+  --settle S                join-storm: seconds to wait for missing events (default 30)
   --rounds N                reload-storm: rounds (default 5)
   --payload-bytes B         padding per signal (default 120)
   --cpu N                   pin the generator to core N
@@ -88,6 +89,7 @@ Options parse_options(int argc, char** argv) {
         else if (flag == "--duration") o.duration = number<double>(flag, v);
         else if (flag == "--signals-per-client") o.signals_per_client = number<std::size_t>(flag, v);
         else if (flag == "--hold") o.hold = number<double>(flag, v);
+        else if (flag == "--settle") o.settle = number<double>(flag, v);
         else if (flag == "--rounds") o.rounds = number<std::size_t>(flag, v);
         else if (flag == "--payload-bytes") o.payload_bytes = number<std::size_t>(flag, v);
         else if (flag == "--cpu") o.cpu = number<int>(flag, v);

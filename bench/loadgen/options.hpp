@@ -24,6 +24,7 @@ struct Options {
     std::size_t signals_per_client = 0;   // relay: a fixed workload instead of a duration
     double hold = 5;                      // idle: seconds to hold the connections
     std::size_t rounds = 5;               // reload-storm
+    double settle = 30;                   // join-storm: seconds to wait for missing events
     std::size_t payload_bytes = 120;      // padding in each signal (an ICE candidate is ~100-200 B)
     int cpu = -1;                         // pin to this core
     int server_pid = 0;                   // read RSS and CPU time of this process

@@ -77,7 +77,7 @@ json::object run_join_storm(boost::asio::io_context& io, const Options& o) {
         // Each joined member should end up knowing every other joined member.
         expected_entries = 2 * joined_pairs(fleet);
         if (entries >= expected_entries) return io.stop();
-        wait.expires_after(30s);
+        wait.expires_after(std::chrono::milliseconds(static_cast<long>(o.settle * 1000)));
         wait.async_wait([&](boost::system::error_code ec) {
             if (!ec) io.stop();
         });
