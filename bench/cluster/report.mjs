@@ -142,7 +142,7 @@ export function clusterSection(r, { file, argv }) {
         ["peer-left other than `replaced`", n(f.peer_left_not_replaced)],
         ["Unexpected events", n(f.unexpected_events)],
       ]),
-      "The reference cluster is not run here: it has no notion of a dead node's members keeping their places (its members on a killed node simply vanish for the others, with no `peer-left` at all).",
+      "The reference cluster is not run here: it has no notion of a dead node's members keeping their places (the Redis adapter keeps no record of another node's sockets, so nothing would tell the others that the killed node's members are gone).",
       "");
   }
 

@@ -52,12 +52,12 @@ const P = full
       failover: { movers: 1000, grace: 10000 },
     }
   : {
-      relay: { clients: 200, window: 8, warmup: 0.5, duration: 1.5 }, equalLoadFraction: 0.25, latencyRuns: 1, latencySeconds: 1.5,
+      relay: { clients: 200, window: 8, warmup: 0.5, duration: 1 }, equalLoadFraction: 0.25, latencyRuns: 1, latencySeconds: 1,
       joinStorm: { clients: 400, roomSize: 10, settle: 2 },
       idle: { common: 1000, commonNodes: 2, big: 0, bigNodes: 0, hold: 1 },
       grid: { clients: [100], window: [4], payload: [1024], warmup: 0.3, duration: 1 },
       workersCells: "all",
-      failover: { movers: 200, grace: 4000 },
+      failover: { movers: 200, grace: 2500 },
     };
 
 // ------------------------------------------------------------ processes
