@@ -8,6 +8,7 @@
 #include "server/rooms/resume_token.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include <algorithm>
 #include <charconv>
@@ -101,19 +102,53 @@ std::int64_t RedisDirectory::skew_ms() const {
     return round<milliseconds>(moved).count();
 }
 
-void RedisDirectory::eval(std::string_view script, std::vector<std::string> args,
+// EVALSHA: a join sends its script's 40-character digest, not its
+// 3 KB text (at thousands of joins a second that text was most of the
+// bytes, and of the memory held in queues). The scripts are loaded
+// whenever the connection comes up (load_scripts(), before anything else
+// on it); if Redis still does not know one (its cache flushed by hand),
+// the text goes once, and Redis keeps it again.
+void RedisDirectory::eval(const std::string& script, std::vector<std::string> args,
                           std::function<void(const redis::Reply&)> done) {
+    auto shared = std::make_shared<std::vector<std::string>>(std::move(args));
     std::vector<std::string_view> argv;
-    argv.reserve(args.size() + 3);
-    argv.push_back("EVAL");
-    argv.push_back(script);
+    argv.reserve(shared->size() + 3);
+    argv.push_back("EVALSHA");
+    argv.push_back(sha_of(script));
     argv.push_back("0");
-    for (const auto& a : args)
+    for (const auto& a : *shared)
         argv.push_back(a);
-    cmd_.command(argv, [weak = std::weak_ptr(self_), done = std::move(done)](const redis::Reply& r) {
-        if (weak.lock())
-            done(r);
+    cmd_.command(argv, [weak = std::weak_ptr(self_), &script, shared,
+                        done = std::move(done)](const redis::Reply& r) {
+        auto self = weak.lock();
+        if (!self)
+            return;
+        if (!r.is_error() || !r.str.starts_with("NOSCRIPT"))
+            return done(r);
+        std::vector<std::string_view> again{"EVAL", script, "0"};
+        for (const auto& a : *shared)
+            again.push_back(a);
+        (*self)->cmd_.command(again, [weak, done](const redis::Reply& r2) {
+            if (weak.lock())
+                done(r2);
+        });
     });
+}
+
+const std::string& RedisDirectory::sha_of(const std::string& script) {
+    auto& sha = shas_[&script];
+    if (sha.empty()) {
+        unsigned char md[SHA_DIGEST_LENGTH];
+        SHA1(reinterpret_cast<const unsigned char*>(script.data()), script.size(), md);
+        sha = hex(md, sizeof md);
+    }
+    return sha;
+}
+
+void RedisDirectory::load_scripts() {
+    for (const std::string* script :
+         {&scripts::kJoin, &scripts::kLeave, &scripts::kTick, &scripts::kSync, &scripts::kSnapshot})
+        cmd_.command({"SCRIPT", "LOAD", *script}, [](const redis::Reply&) {});
 }
 
 void RedisDirectory::start() {
@@ -164,6 +199,7 @@ void RedisDirectory::on_state() {
             join_locally(conn, std::move(p));
         }
     } else if (up && degraded_) {
+        load_scripts();
         beat(); // (the other nodes learn of this one at once)
         sync();
     }

@@ -180,8 +180,11 @@ private:
     void sync();
     void on_snapshot(const std::vector<std::string>& rids, const redis::Reply& r);
     void deliver(Notices& out);
-    void eval(std::string_view script, std::vector<std::string> args,
+    // Runs one of scripts.hpp's scripts (by reference: its digest is cached).
+    void eval(const std::string& script, std::vector<std::string> args,
               std::function<void(const redis::Reply&)> done);
+    const std::string& sha_of(const std::string& script);
+    void load_scripts();
     std::int64_t skew_ms() const;
 
     boost::asio::any_io_executor ex_;
@@ -200,6 +203,7 @@ private:
     std::map<std::string, std::string, std::less<>> nodes_; // alive node -> address
     std::set<std::string> dead_; // nodes whose heartbeat stopped, not yet reaped
     std::uint64_t next_request_ = 0;
+    std::map<const std::string*, std::string> shas_; // script -> its SHA-1, as Redis names it
     bool degraded_ = true; // until Redis answered once
     std::uint64_t offline_changes_ = 0; // joins and leaves decided without Redis
     bool started_ = false;
