@@ -434,7 +434,11 @@ test("sending while reading further up shows one's own message", async () => {
 });
 
 test("back after being away: the divider above what was missed is on screen, and the newest a tap away", async () => {
-  // Bo closes the tab; Ana says more than a screenful meanwhile.
+  // Bo has everything said so far (the last test's message may still be
+  // on its way: then it is rightly among what Bo missed, and the divider
+  // sits above it), then closes the tab; Ana says more than a screenful
+  // meanwhile.
+  await newestIs(bo, "Sent from up here");
   await bo.page.close();
   const missed = Array.from({ length: 40 }, (_, i) => `while Bo was away ${i}`);
   await typeAll(ana, missed);
