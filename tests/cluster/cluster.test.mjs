@@ -5,6 +5,7 @@
 // runs against three nodes: FC_NODES=3, see scripts/test.)
 import { test, after } from "node:test";
 import { execFileSync } from "node:child_process";
+import { get } from "node:http";
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
 import {
@@ -302,6 +303,23 @@ test("--workers 2 share one port and one room", async () => {
   try {
     const room = uniqueRoom();
     const url = cluster.urls[0];
+    // The harness returns once the first worker listens. Wait until both
+    // listen and know each other (each reports two nodes alive): before
+    // that, a request for one worker's session that the kernel hands the
+    // other cannot be passed on yet. Fresh connections, so the kernel
+    // picks a worker each time.
+    const seen = new Set();
+    await until("both workers to know each other", async () => {
+      const h = await new Promise((res, rej) => {
+        get(`${url}/healthz`, { agent: false }, (r) => {
+          let body = "";
+          r.on("data", (d) => (body += d));
+          r.on("end", () => res(JSON.parse(body)));
+        }).on("error", rej);
+      });
+      if (h.nodes === 2) seen.add(h.node);
+      return seen.size === 2;
+    }, 10000 * slow);
     const members = [];
     for (let i = 0; i < 8; i++) members.push(await joined(url, room, `m${i}`));
     assert.equal(members.at(-1).ack.peers.length, 7);
