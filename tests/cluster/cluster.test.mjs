@@ -57,14 +57,14 @@ test("members on three nodes share one room: peers, notices, signals with binary
   try {
     const room = uniqueRoom();
     const [u0, u1, u2] = cluster.urls;
-    const a = await joined(u0, room, "Ana");
+    const a = await joined(u0, room, "Ana Lima");
     const seenB = once(a.socket, "peer-joined");
-    const b = await joined(u1, room, "Bo");
-    assert.deepEqual(b.ack.peers, [{ peerId: a.ack.peerId, clientId: a.clientId, displayName: "Ana" }]);
-    assert.deepEqual(await seenB, { peerId: b.ack.peerId, clientId: b.clientId, displayName: "Bo" });
+    const b = await joined(u1, room, "Bo Berg");
+    assert.deepEqual(b.ack.peers, [{ peerId: a.ack.peerId, clientId: a.clientId, displayName: "Ana Lima" }]);
+    assert.deepEqual(await seenB, { peerId: b.ack.peerId, clientId: b.clientId, displayName: "Bo Berg" });
     const seenC = [once(a.socket, "peer-joined"), once(b.socket, "peer-joined")];
-    const c = await joined(u2, room, "Cy");
-    assert.deepEqual(c.ack.peers.map((p) => p.displayName), ["Ana", "Bo"]);
+    const c = await joined(u2, room, "Cy Chen");
+    assert.deepEqual(c.ack.peers.map((p) => p.displayName), ["Ana Lima", "Bo Berg"]);
     for (const s of await Promise.all(seenC)) assert.equal(s.peerId, c.ack.peerId);
 
     // A signal from node 2 to node 0, with a binary attachment.
@@ -92,7 +92,8 @@ test("members on three nodes share one room: peers, notices, signals with binary
     // Redis holds routing only: no room name, no display name, no payload.
     const held = redisContents(cluster.redis.port);
     assert.match(held, /fc:r:/);
-    for (const secret of [room, "Ana", "Bo", "Cy", "v=0"]) assert.ok(!held.includes(secret), `Redis holds "${secret}"`);
+    // (Names long enough that no random id in Redis could hold them by chance.)
+    for (const secret of [room, "Ana Lima", "Bo Berg", "Cy Chen", "v=0"]) assert.ok(!held.includes(secret), `Redis holds "${secret}"`);
 
     // leave-room and a disconnect, told on the other nodes with their reasons.
     const leftB = [once(a.socket, "peer-left"), once(c.socket, "peer-left")];
