@@ -657,11 +657,7 @@ void RedisDirectory::join_locally(ConnId conn, Pending p) {
         return p.done(rooms::Error::room_full);
     }
     Notices out;
-    if (Room* prev = room_of_local(conn)) {
-        auto pe = std::find_if(prev->members.begin(), prev->members.end(),
-                               [&](const Entry& x) { return x.local() && x.m.conn == conn; });
-        drop(*prev, static_cast<std::size_t>(pe - prev->members.begin()), LeaveReason::left, out);
-    }
+    take_out_local(conn, LeaveReason::left, out);
     if (auto room = rooms_.find(rid); room != rooms_.end()) {
         auto& members = room->second.members;
         auto stale = std::find_if(members.begin(), members.end(),
@@ -707,6 +703,16 @@ RedisDirectory::Room* RedisDirectory::room_of_local(ConnId conn) const {
     return it == where_.end() ? nullptr : it->second;
 }
 
+bool RedisDirectory::take_out_local(ConnId conn, LeaveReason reason, Notices& out) {
+    Room* room = room_of_local(conn);
+    if (!room)
+        return false;
+    auto e = std::find_if(room->members.begin(), room->members.end(),
+                          [&](const Entry& x) { return x.local() && x.m.conn == conn; });
+    drop(*room, static_cast<std::size_t>(e - room->members.begin()), reason, out);
+    return true;
+}
+
 std::vector<ConnId> RedisDirectory::audience(const Room& room, std::string_view except_peer) const {
     std::vector<ConnId> to;
     for (const auto& e : room.members)
@@ -740,16 +746,10 @@ void RedisDirectory::drop(Room& room, std::size_t index, LeaveReason reason, Not
 }
 
 bool RedisDirectory::leave(ConnId conn, LeaveReason reason) {
-    bool was_in = false;
     if (auto p = pending_.find(conn); p != pending_.end())
         p->second.cancelled = true;
     Notices out;
-    if (Room* room = room_of_local(conn)) {
-        auto e = std::find_if(room->members.begin(), room->members.end(),
-                              [&](const Entry& x) { return x.local() && x.m.conn == conn; });
-        drop(*room, static_cast<std::size_t>(e - room->members.begin()), reason, out);
-        was_in = true;
-    }
+    const bool was_in = take_out_local(conn, reason, out);
     if (degraded_) {
         ++offline_changes_; // (put right by the next sync)
     } else {
@@ -846,11 +846,7 @@ void RedisDirectory::apply_joined(const JoinedMsg& m, Notices& out) {
         if (p == pending_.end() || p->second.cancelled || p->second.peer_id != w.peer_id)
             return; // gone meanwhile
         // It leaves the room it was in here first.
-        if (Room* prev = room_of_local(w.conn)) {
-            auto pe = std::find_if(prev->members.begin(), prev->members.end(),
-                                   [&](const Entry& x) { return x.local() && x.m.conn == w.conn; });
-            drop(*prev, static_cast<std::size_t>(pe - prev->members.begin()), LeaveReason::left, out);
-        }
+        take_out_local(w.conn, LeaveReason::left, out);
         e.m.conn = w.conn;
         e.m.joined_at = clock_();
         p->second.in_mirror = true;
