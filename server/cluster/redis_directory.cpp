@@ -237,16 +237,15 @@ void RedisDirectory::sync() {
         for (const auto& e : r.elements) {
             auto conn = number<ConnId>(reply_text(e));
             Room* room = conn ? room_of_local(*conn) : nullptr;
-            if (!room)
+            auto index = room ? local_index(*room, *conn) : std::nullopt;
+            if (!index)
                 continue;
-            auto it = std::find_if(room->members.begin(), room->members.end(),
-                                   [&](const Entry& x) { return x.local() && x.m.conn == *conn; });
             ++counts_.replacements;
             out.push_back([this, c = *conn] {
                 if (notifier_)
                     notifier_->replaced(c);
             });
-            drop(*room, static_cast<std::size_t>(it - room->members.begin()), LeaveReason::replaced, out);
+            drop(*room, *index, LeaveReason::replaced, out);
         }
         deliver(out);
         std::vector<std::string> rids;
@@ -486,12 +485,10 @@ void RedisDirectory::init_mirror(const std::string& rid, std::uint64_t version,
         // A connection of ours that moved here from another room.
         if (auto w = where_.find(e.m.conn); w != where_.end() && w->second != &room) {
             Room* prev = w->second;
-            auto pe = std::find_if(prev->members.begin(), prev->members.end(),
-                                   [&](const Entry& x) { return x.local() && x.m.conn == e.m.conn; });
+            auto index = local_index(*prev, e.m.conn);
             where_.erase(w);
-            if (pe != prev->members.end())
-                drop(*prev, static_cast<std::size_t>(pe - prev->members.begin()), LeaveReason::left,
-                     out);
+            if (index)
+                drop(*prev, *index, LeaveReason::left, out);
         }
         where_[e.m.conn] = &room;
     }
@@ -705,12 +702,18 @@ RedisDirectory::Room* RedisDirectory::room_of_local(ConnId conn) const {
 
 bool RedisDirectory::take_out_local(ConnId conn, LeaveReason reason, Notices& out) {
     Room* room = room_of_local(conn);
-    if (!room)
+    auto index = room ? local_index(*room, conn) : std::nullopt;
+    if (!index)
         return false;
-    auto e = std::find_if(room->members.begin(), room->members.end(),
-                          [&](const Entry& x) { return x.local() && x.m.conn == conn; });
-    drop(*room, static_cast<std::size_t>(e - room->members.begin()), reason, out);
+    drop(*room, *index, reason, out);
     return true;
+}
+
+std::optional<std::size_t> RedisDirectory::local_index(const Room& room, ConnId conn) {
+    for (std::size_t i = 0; i < room.members.size(); ++i)
+        if (room.members[i].local() && room.members[i].m.conn == conn)
+            return i;
+    return std::nullopt;
 }
 
 std::vector<ConnId> RedisDirectory::audience(const Room& room, std::string_view except_peer) const {
@@ -896,11 +899,8 @@ void RedisDirectory::apply_left(const std::string& rid, std::uint64_t version,
 
 void RedisDirectory::on_signal(SignalMsg m) {
     Room* room = room_of_local(m.conn);
-    if (!room)
-        return;
-    auto e = std::find_if(room->members.begin(), room->members.end(),
-                          [&](const Entry& x) { return x.local() && x.m.conn == m.conn; });
-    if (e == room->members.end() || e->m.peer_id != m.peer_id)
+    auto index = room ? local_index(*room, m.conn) : std::nullopt;
+    if (!index || room->members[*index].m.peer_id != m.peer_id)
         return; // not the member it was meant for
     if (auto p = pending_.find(m.conn); p != pending_.end()) {
         if (p->second.held.size() < 256)

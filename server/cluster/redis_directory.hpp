@@ -174,6 +174,8 @@ private:
     void drop(Room& room, std::size_t index, rooms::LeaveReason reason, Notices& out);
     std::vector<rooms::ConnId> audience(const Room& room, std::string_view except_peer = {}) const;
     Room* room_of_local(rooms::ConnId conn) const;
+    // Where this node's connection `conn` sits in `room`, if it does.
+    static std::optional<std::size_t> local_index(const Room& room, rooms::ConnId conn);
     // Takes a connection of this node out of the room it is in here (telling
     // the others); false if it is in none.
     bool take_out_local(rooms::ConnId conn, rooms::LeaveReason reason, Notices& out);

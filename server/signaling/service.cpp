@@ -126,7 +126,7 @@ void Service::signal(socketio::Socket& socket, const socketio::Event& event) {
         if (target || !rooms_.forward(socket.serial(), req->to(), encode_signal(self->peer_id, *req),
                                       event.attachments))
             return fail(socket, event, rooms::Error::unknown_peer);
-        ++stats_.forwarded;
+        // Counted by the directory (fc_cluster_signals_out_total).
         if (event.ack_id)
             socket.ack(*event.ack_id, encode_ok_ack());
         return;

@@ -30,9 +30,6 @@ struct Limits {
 struct Stats {
     std::uint64_t relays = 0;
     std::uint64_t relay_bytes = 0;
-    // Signals handed to another server of the cluster (counted there too,
-    // in `relays`, when delivered).
-    std::uint64_t forwarded = 0;
     std::uint64_t events_rate_limited = 0;
     std::array<std::uint64_t, std::size(rooms::kAllErrors)> errors{};
 };
