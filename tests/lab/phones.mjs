@@ -74,6 +74,26 @@ export async function launchPhone(phone, { userDataDir } = {}) {
 }
 
 function traceIce() {
+  // Socket.IO frames other than heartbeats, abridged.
+  const NativeWs = window.WebSocket;
+  let w = 0;
+  window.WebSocket = class extends NativeWs {
+    constructor(...a) {
+      super(...a);
+      const id = ++w;
+      const show = (dir, d) => {
+        if (typeof d !== "string" || d === "2" || d === "3") return;
+        console.log(`ws${id} ${dir} ${d.replace(/"sdp":"[^"]*"/, '"sdp":…').replace(/"candidate":"[^"]*"/, '"candidate":…').slice(0, 160)}`);
+      };
+      this.addEventListener("message", (e) => show("<", e.data));
+      this.addEventListener("close", () => console.log(`ws${id} closed`));
+      const send = this.send.bind(this);
+      this.send = (d) => {
+        show(">", d);
+        send(d);
+      };
+    }
+  };
   const Native = window.RTCPeerConnection;
   let n = 0;
   window.RTCPeerConnection = class extends Native {
@@ -114,6 +134,20 @@ function traceIce() {
         channel(ch, "created");
         return ch;
       };
+      this.addEventListener("signalingstatechange", () => log(`signaling ${this.signalingState}`));
+      for (const m of ["setLocalDescription", "setRemoteDescription", "addIceCandidate"]) {
+        const f = this[m].bind(this);
+        this[m] = (...a) => {
+          const what = `${m}(${a[0]?.type ?? (a[0]?.candidate !== undefined ? "candidate" : "")})`;
+          return f(...a).then(
+            (r) => (m === "addIceCandidate" ? r : (log(`${what} ok`), r)),
+            (e) => {
+              log(`${what} failed: ${e?.message}`);
+              throw e;
+            },
+          );
+        };
+      }
       const restart = this.restartIce.bind(this);
       this.restartIce = () => {
         log("restartIce()");

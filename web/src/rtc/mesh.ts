@@ -130,6 +130,18 @@ export class Mesh extends Emitter<MeshEvents> {
   #onSignal(from: string, type: string, payload: unknown): void {
     for (const e of this.#peers.values()) {
       if (e.info.peerId === from) {
+        if (e.link.closed) {
+          // Between a failed link and its retry: an offer means the peer
+          // started over first, so we answer it now instead of offering in
+          // our turn (both sides retry on the same schedule, and an offer
+          // that met a closed link was lost). Anything else is for the old one.
+          if (type !== "offer") return;
+          clearTimeout(e.retryTimer);
+          this.#connect(e.info, false, e.retries + 1, e.blocked);
+          void this.#peers.get(e.info.clientId)!.link.handleSignal(type, payload);
+          this.#changed();
+          return;
+        }
         void e.link.handleSignal(type, payload).then((r) => {
           if (r !== "new-session" || this.#peers.get(e.info.clientId) !== e) return;
           // The peer started over (a reload): so do we, with its offer.

@@ -56,6 +56,14 @@ export const FRESH_AFTER_MS = 30000;
 const ANSWER_WAIT_MS = 3000;
 const OFFER_RESENDS = 3;
 export const REPLACE_AFTER_MS = 8000;
+/** A new link whose offer and answer are both in place starts its ICE
+ *  checks within milliseconds on any network. One still at "new" after this
+ *  long never will: a candidate was lost on the way, or (seen in Chromium
+ *  when a connection is made in the same moment another closes) the
+ *  browser gathered no candidate at all, not even after an ICE restart. It
+ *  starts over with a fresh connection rather than waiting out the connect
+ *  deadline (15 s, and 15 more for the restart). */
+export const ICE_STALL_MS = 4000;
 
 function hasRelay(servers: RTCIceServer[]): boolean {
   return servers.some((s) => [s.urls].flat().some((u) => /^turns?:/i.test(u)));
@@ -85,7 +93,12 @@ export class PeerLink extends Emitter<LinkEvents> {
   #silent = false;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #answerTimer: ReturnType<typeof setTimeout> | undefined;
+  #stallTimer: ReturnType<typeof setTimeout> | undefined;
   #wasOpen = false;
+  /** ICE ran its checks at least once (it did not stall before them). */
+  #iceTried = false;
+  /** Counts our offers: a resend is for the offer still waiting, not a later one. */
+  #offers = 0;
 
   constructor(private readonly opts: LinkOptions) {
     super();
@@ -93,12 +106,15 @@ export class PeerLink extends Emitter<LinkEvents> {
     this.pc = new RTCPeerConnection({
       iceServers: opts.iceServers,
       bundlePolicy: "max-bundle",
-      iceCandidatePoolSize: opts.iceCandidatePoolSize ?? 15,
+      iceCandidatePoolSize: opts.iceCandidatePoolSize ?? 0,
     });
     this.pc.onicecandidate = ({ candidate }) =>
       opts.sendSignal("candidate", candidate ? candidate.toJSON() : null);
     this.pc.onnegotiationneeded = () => void this.#offer();
     this.pc.onconnectionstatechange = () => void this.#onConnectionState();
+    this.pc.oniceconnectionstatechange = () => {
+      if (this.pc.iceConnectionState !== "new") this.#iceTried = true;
+    };
     this.pc.ondatachannel = ({ channel }) => {
       if (channel.label === "chat") this.#adopt(channel);
     };
@@ -114,6 +130,10 @@ export class PeerLink extends Emitter<LinkEvents> {
     return this.#channel?.readyState === "open";
   }
 
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   get bufferedAmount(): number {
     return this.#channel?.bufferedAmount ?? 0;
   }
@@ -122,10 +142,11 @@ export class PeerLink extends Emitter<LinkEvents> {
     return this.on("drain", callback);
   }
 
-  /** True when this link gave up without ever opening while no TURN relay
-   *  was on offer: two networks that cannot meet without one. */
+  /** True when this link gave up without ever opening, after ICE tried
+   *  every path it had, while no TURN relay was on offer: two networks that
+   *  cannot meet without one. */
   get blockedWithoutRelay(): boolean {
-    return !this.#wasOpen && !hasRelay(this.opts.iceServers) && this.pc.iceConnectionState !== "connected";
+    return !this.#wasOpen && this.#iceTried && !hasRelay(this.opts.iceServers) && this.pc.iceConnectionState !== "connected";
   }
 
   send(message: PeerMessage): boolean {
@@ -160,6 +181,7 @@ export class PeerLink extends Emitter<LinkEvents> {
           await this.pc.setLocalDescription();
           this.opts.sendSignal("answer", { sdp: this.pc.localDescription!.sdp });
         }
+        this.#watchForStall();
       } else if (type === "candidate") {
         try {
           await this.pc.addIceCandidate((payload as RTCIceCandidateInit | null) ?? undefined);
@@ -186,9 +208,8 @@ export class PeerLink extends Emitter<LinkEvents> {
     try {
       this.#makingOffer = true;
       await this.pc.setLocalDescription();
-      const sdp = this.pc.localDescription!.sdp;
-      this.opts.sendSignal("offer", { sdp });
-      this.#awaitAnswer(sdp, 1);
+      this.opts.sendSignal("offer", { sdp: this.pc.localDescription!.sdp });
+      this.#awaitAnswer(++this.#offers, 1);
     } catch {
       // retried on the next negotiationneeded or restart
     } finally {
@@ -197,16 +218,29 @@ export class PeerLink extends Emitter<LinkEvents> {
   }
 
   /** An offer with no answer after a while is sent again (an offer or an
-   *  answer lost on the way, say across a signaling reconnect, would
-   *  otherwise leave the link waiting for its connect deadline). */
-  #awaitAnswer(sdp: string, attempt: number): void {
+   *  answer lost on the way, say across a signaling reconnect, or ignored
+   *  by a peer that was offering too, would otherwise leave the link waiting
+   *  for its connect deadline). What is sent is the offer as it is now: the
+   *  candidates gathered since are in it, in case theirs were lost too. */
+  #awaitAnswer(offer: number, attempt: number): void {
     clearTimeout(this.#answerTimer);
     if (attempt > OFFER_RESENDS) return;
     this.#answerTimer = setTimeout(() => {
-      if (this.#closed || this.pc.signalingState !== "have-local-offer" || this.pc.localDescription?.sdp !== sdp) return;
-      this.opts.sendSignal("offer", { sdp });
-      this.#awaitAnswer(sdp, attempt + 1);
+      if (this.#closed || this.#offers !== offer || this.pc.signalingState !== "have-local-offer") return;
+      this.opts.sendSignal("offer", { sdp: this.pc.localDescription!.sdp });
+      this.#awaitAnswer(offer, attempt + 1);
     }, ANSWER_WAIT_MS);
+  }
+
+  /** Offer and answer are in place: a link that never opened must start its
+   *  checks soon, or it starts over (see ICE_STALL_MS). */
+  #watchForStall(): void {
+    if (this.#wasOpen || this.pc.signalingState !== "stable") return;
+    clearTimeout(this.#stallTimer);
+    this.#stallTimer = setTimeout(() => {
+      if (this.#closed || this.#wasOpen || this.pc.iceConnectionState !== "new") return;
+      this.emit("failed", undefined);
+    }, ICE_STALL_MS);
   }
 
   #adopt(channel: RTCDataChannel): void {
@@ -343,6 +377,7 @@ export class PeerLink extends Emitter<LinkEvents> {
   #clearTimers(): void {
     clearTimeout(this.#connectTimer);
     clearTimeout(this.#answerTimer);
+    clearTimeout(this.#stallTimer);
     if (this.#pinger) clearInterval(this.#pinger);
     this.#pinger = null;
   }
