@@ -98,9 +98,20 @@ export function httpRequest(url, { method = "GET", headers = {}, body, timeout =
     `${method} ${url}`,
   );
 }
+// On a cluster (FC_NODES), the cluster's view: every node must answer, and
+// members and connections are the nodes' summed (a room on two nodes is
+// counted by both, so rooms are not).
 export async function healthz(server) {
-  const r = await httpRequest(`${server.url}/healthz`);
-  return { status: r.status, json: r.status === 200 ? JSON.parse(r.body) : undefined };
+  const all = await Promise.all((server.urls ?? [server.url]).map(async (url) => {
+    const r = await httpRequest(`${url}/healthz`);
+    return { status: r.status, json: r.status === 200 ? JSON.parse(r.body) : undefined };
+  }));
+  const bad = all.find((h) => h.status !== 200);
+  if (bad || all.length === 1) return bad ?? all[0];
+  const json = { ...all[0].json };
+  for (const key of ["members", "connections"])
+    if (typeof json[key] === "number") json[key] = all.reduce((n, h) => n + (h.json[key] ?? 0), 0);
+  return { status: 200, json };
 }
 export async function assertHealthy(server, assert) {
   let h;
@@ -112,10 +123,15 @@ export async function assertHealthy(server, assert) {
   assert.equal(h.status, 200, "/healthz answers 200");
   return h.json;
 }
+// A counter's value; on a cluster, the nodes' summed.
 export async function metric(server, name) {
-  const r = await httpRequest(`${server.url}/metrics`);
-  const m = new RegExp(`^${name.replace(/[{}"]/g, "\\$&")} (\\S+)$`, "m").exec(r.body);
-  return m ? Number(m[1]) : undefined;
+  let total;
+  for (const url of server.urls ?? [server.url]) {
+    const r = await httpRequest(`${url}/metrics`);
+    const m = new RegExp(`^${name.replace(/[{}"]/g, "\\$&")} (\\S+)$`, "m").exec(r.body);
+    if (m) total = (total ?? 0) + Number(m[1]);
+  }
+  return total;
 }
 
 // A socket.io client that only uses the WebSocket transport (one descriptor,
