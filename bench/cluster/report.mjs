@@ -11,6 +11,13 @@ const table = (head, rows) => [row(head), row(head.map((_, i) => (i ? "---:" : "
 const ratio = (a, b) => (a > 0 && b > 0 ? a / b : undefined);
 const met = (v, goal) => (!Number.isFinite(v) ? "not measured" : v >= goal ? "✅ met" : "❌ missed");
 
+const perSignal = (c, key) => (c && !c.error && c.relayed_per_s > 0 && Number.isFinite(c[key]) ? c[key] / c.relayed_per_s : undefined);
+const cpuPerSignal = (c) => {
+  const all = perSignal(c, "server_cpu"), sys = perSignal(c, "server_system_cpu");
+  if (!Number.isFinite(all)) return "—";
+  return `${n(all * 1e6, 1)} µs${Number.isFinite(sys) ? ` (${n(sys * 1e6, 1)})` : ""}`;
+};
+
 export function clusterSection(r, { file, argv }) {
   const S = r.scenarios;
   const R = r.ratios ?? {};
@@ -27,6 +34,8 @@ export function clusterSection(r, { file, argv }) {
       "Rate limits off on both (`--event-burst 0 --connection-burst 0`), heartbeats every 5 s, WebSocket clients.",
     "",
   );
+  if (r.merged?.scenarios?.length)
+    L.push(`Measured in this run: ${Object.keys(S).filter((k) => !r.merged.scenarios.includes(k)).join(", ")}. Kept from the run of ${r.merged.date.replace("T", " ").replace("Z", " UTC")} (\`${r.merged.file}\`, server ${r.merged.server}): ${r.merged.scenarios.join(", ")}.`, "");
 
   // headline
   const eqRuns = S.cross_relay?.equal_load;
@@ -120,12 +129,16 @@ export function clusterSection(r, { file, argv }) {
         c.ours?.error ? "error" : `${n(c.ours?.relayed_per_s)}/s`, c.node?.error ? "error" : `${n(c.node?.relayed_per_s)}/s`,
         x(ratio(c.ours?.relayed_per_s, c.node?.relayed_per_s)),
         w2 ? (w2.error ? "error" : `${n(w2.relayed_per_s)}/s`) : "", w2 && !w2.error ? x(ratio(w2.relayed_per_s, c.ours?.relayed_per_s)) : "",
-        `${pct(c.ours?.generator_cpu)} / ${pct(c.node?.generator_cpu)}`];
+        `${pct(c.ours?.generator_cpu)} / ${pct(c.node?.generator_cpu)}`,
+        `${cpuPerSignal(c.ours)} / ${cpuPerSignal(c.node)}`,
+        x(ratio(perSignal(c.node, "server_cpu"), perSignal(c.ours, "server_cpu")))];
     });
     L.push("### Relay grid, one node", "",
       "Rooms of 4, each client signalling the next member with a window of signals in flight (closed loop), single process against the single-process reference (no Redis), server on CPU 0 and generator on CPU 1; then ours with `--workers 2` (two processes on one port, on one Redis, so a room's members may be on different workers and their signals cross through Redis) on both cores, the generator sharing CPU 1 with one of them.",
       "",
-      table(["Clients", "In flight / client", "Payload", "Ours", "Reference", "Ours / ref.", "Ours, --workers 2", "2 workers / 1", "Generator CPU (ours / ref.)"], rows),
+      table(["Clients", "In flight / client", "Payload", "Ours", "Reference", "Ours / ref.", "Ours, --workers 2", "2 workers / 1", "Generator CPU (ours / ref.)", "Server CPU per signal, (kernel): ours / ref.", "Ref. / ours, CPU per signal"], rows),
+      "",
+      "Server CPU per signal is the server's user + system time over the measured window divided by the signals relayed in it; the part in brackets is the kernel's (system time: the read and write of each frame and loopback TCP). Where our server is not busy (one signal in flight per client), throughput is bound by round trips through the generator, not by the server; the CPU ratio then says what each server spends on a signal.",
       "");
   }
 

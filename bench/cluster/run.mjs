@@ -6,7 +6,10 @@
 // breaks or our server loses, duplicates or refuses something.
 //
 //   node bench/cluster/run.mjs --quick | --full  [--build DIR] [--out DIR]
-//        [--only cross_relay,join_storm,idle,grid,failover] [--write]
+//        [--only cross_relay,join_storm,idle,grid,failover] [--merge FILE] [--write]
+// --merge FILE (with --only): the scenarios not run now are taken from an
+// earlier results file, said so in the report, so one scenario can be
+// measured again without the others.
 //
 // --write puts the figures in docs/benchmarks.md between
 // <!-- cluster:begin --> and <!-- cluster:end --> (bench/report.mjs keeps
@@ -228,6 +231,13 @@ const results = {
   notes: [],
 };
 const S = results.scenarios;
+const mergeFrom = value("--merge", "");
+if (mergeFrom) {
+  const before = JSON.parse(readFileSync(resolve(mergeFrom), "utf8"));
+  const kept = Object.keys(before.scenarios ?? {}).filter((k) => !wanted(k));
+  for (const k of kept) S[k] = before.scenarios[k];
+  results.merged = { file: mergeFrom.replace(repo + "/", ""), date: before.date, server: before.versions?.server, scenarios: kept };
+}
 const errors = [];
 const broken = [];
 

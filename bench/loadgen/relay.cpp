@@ -142,6 +142,8 @@ struct Traffic {
         r["generator_cpu"] = seconds > 0 ? (self1 - self0) / seconds : 0.0;
         if (o.server_pid > 0) {
             r["server_cpu"] = seconds > 0 ? (server1.cpu_seconds - server0.cpu_seconds) / seconds : 0.0;
+            r["server_system_cpu"] =
+                seconds > 0 ? (server1.system_cpu_seconds - server0.system_cpu_seconds) / seconds : 0.0;
             r["server_rss_bytes"] = server1.rss_bytes;
         }
         return r;

@@ -51,7 +51,9 @@ ProcessSample sample_process(int pid) {
             if (i == 14) ticks[0] = std::stol(field);
             if (i == 15) ticks[1] = std::stol(field);
         }
-        s.cpu_seconds = static_cast<double>(ticks[0] + ticks[1]) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+        const auto hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
+        s.cpu_seconds = static_cast<double>(ticks[0] + ticks[1]) / hz;
+        s.system_cpu_seconds = static_cast<double>(ticks[1]) / hz;
     }
     return s;
 }

@@ -36,7 +36,8 @@ private:
 // What /proc says of a process; zeros when there is no such process.
 struct ProcessSample {
     std::int64_t rss_bytes = 0;
-    double cpu_seconds = 0; // user + system
+    double cpu_seconds = 0;        // user + system
+    double system_cpu_seconds = 0; // of which in the kernel (syscalls, TCP)
 };
 ProcessSample sample_process(int pid);
 
