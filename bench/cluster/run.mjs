@@ -15,7 +15,7 @@
 // <!-- cluster:begin --> and <!-- cluster:end --> (bench/report.mjs keeps
 // that section when it rewrites the page).
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { cpus, totalmem, release, tmpdir } from "node:os";
@@ -503,7 +503,9 @@ if (errors.length) results.errors = errors;
 if (broken.length) results.broken = broken;
 
 mkdirSync(outDir, { recursive: true });
-const file = join(outDir, `cluster-${results.date.slice(0, 10)}${full ? "" : "-quick"}.json`);
+// A second run the same day (a --merge, say) keeps the first one's file.
+let file = join(outDir, `cluster-${results.date.slice(0, 10)}${full ? "" : "-quick"}.json`);
+if (existsSync(file)) file = file.replace(/\.json$/, `-${results.date.slice(11, 19).replace(/:/g, "")}.json`);
 writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
 log(`wrote ${file}`);
 if (flag("--write")) {
