@@ -87,6 +87,10 @@ export class RoomHistory extends Emitter<{ change: void }> {
     const r = this.log.add(m);
     this.#arrived.set(messageId(m), Date.now());
     this.#accept([m], r.added ? r.evicted : []);
+    // One's own words go to disk at once: a tab closed right after sending
+    // would otherwise take the last message with it (others may never have
+    // received it).
+    this.flush();
     for (const { sync } of this.#syncs.values()) sync.sendLive(m);
     return m;
   }
@@ -185,11 +189,17 @@ export class RoomHistory extends Emitter<{ change: void }> {
     clearInterval(this.#expiry);
     for (const { sync } of this.#syncs.values()) sync.stop();
     this.#syncs.clear();
+    this.flush();
+  }
+
+  /** Starts saving whatever is not saved yet, now instead of after
+   *  SAVE_DELAY_MS (one's own message; a page going away). */
+  flush(): void {
     if (this.#saveTimer) {
       clearTimeout(this.#saveTimer);
       this.#saveTimer = undefined;
-      this.#save();
     }
+    if (this.#unsaved.add.size || this.#unsaved.remove.size) this.#save();
   }
 
   #accept(added: ChatMessage[], evicted: ChatMessage[] = []): void {

@@ -37,10 +37,15 @@ export function RoomView({ roomId, onLeave }: { roomId: string; onLeave: () => v
       else session.resume();
     };
     document.addEventListener("visibilitychange", onVisibility);
+    // The tab closing or going into the back/forward cache: what arrived
+    // in the last moments is saved now.
+    const onPageHide = () => session.history.flush();
+    window.addEventListener("pagehide", onPageHide);
     return () => {
       off();
       clearTimeout(timer);
       document.removeEventListener("visibilitychange", onVisibility);
+      window.removeEventListener("pagehide", onPageHide);
       session.stop();
     };
   }, [session, settings]);
