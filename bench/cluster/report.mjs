@@ -159,7 +159,7 @@ export function clusterSection(r, { file, argv }) {
       "");
   }
 
-  if (r.notes?.length) L.push(...r.notes.map((s) => `- ${s}`), "");
+  if (r.notes?.length) L.push("Notes on these figures:", "", ...r.notes.map((s) => `- ${s}`), "");
   L.push("<!-- cluster:end -->");
   return L.filter((l, i, a) => !(l === "" && a[i - 1] === "")).join("\n");
 }

@@ -237,6 +237,7 @@ if (mergeFrom) {
   const kept = Object.keys(before.scenarios ?? {}).filter((k) => !wanted(k));
   for (const k of kept) S[k] = before.scenarios[k];
   results.merged = { file: mergeFrom.replace(repo + "/", ""), date: before.date, server: before.versions?.server, scenarios: kept };
+  for (const note of before.notes ?? []) results.notes.push(`(${before.date.slice(0, 16).replace("T", " ")} run) ${note.replace(/^\(\d{4}-[^)]* run\) /, "")}`);
 }
 const errors = [];
 const broken = [];
