@@ -271,20 +271,8 @@ template <class Stream> void WebSocketTransport<Stream>::start_write() {
         std::string().swap(pong_);
     }
 
-    headers_.resize(frames_writing_.size() * ws::kMaxHeaderSize);
-    buffers_.clear();
-    buffers_.reserve(1 + 2 * frames_writing_.size());
-    if (!control_writing_.empty())
-        buffers_.emplace_back(control_writing_.data(), control_writing_.size());
-    for (std::size_t i = 0; i < frames_writing_.size(); ++i) {
-        const Frame& f = *frames_writing_[i];
-        unsigned char* head = headers_.data() + i * ws::kMaxHeaderSize;
-        const std::size_t h = ws::encode_header(f.binary ? ws::Opcode::binary : ws::Opcode::text,
-                                                f.bytes.size(), head);
-        buffers_.emplace_back(head, h);
-        buffers_.emplace_back(f.bytes.data(), f.bytes.size());
-    }
-    asio::async_write(stream_, buffers_,
+    batch_.build(control_writing_, frames_writing_);
+    asio::async_write(stream_, batch_.buffers(),
                       [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
                           self->on_write(ec);
                       });
@@ -294,8 +282,7 @@ template <class Stream> void WebSocketTransport<Stream>::on_write(boost::system:
     writing_ = false;
     const bool had_frames = !frames_writing_.empty();
     clear_and_trim(frames_writing_, 1);
-    clear_and_trim(headers_, ws::kMaxHeaderSize);
-    clear_and_trim(buffers_, 2);
+    batch_.clear();
     std::string().swap(control_writing_);
     if (ec)
         return shut_down(); // reported to the session as a closed link

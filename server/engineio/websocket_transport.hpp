@@ -13,6 +13,7 @@
 
 #include "server/engineio/server.hpp"
 #include "server/engineio/transport.hpp"
+#include "server/engineio/write_batch.hpp"
 #include "server/websocket/frame.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -107,8 +108,7 @@ private:
     // the latest), so pings from a client that never reads cost nothing.
     std::string pong_;
     bool pong_pending_ = false;
-    std::vector<unsigned char> headers_;
-    std::vector<boost::asio::const_buffer> buffers_;
+    WriteBatch batch_; // the write in flight, laid out
     bool writing_ = false;
 
     State state_ = State::open;
