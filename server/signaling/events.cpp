@@ -131,16 +131,27 @@ std::string encode_peer_left(std::string_view peer_id, rooms::LeaveReason reason
     return R"(["peer-left",)" + json::serialize(o) + "]";
 }
 
+SignalPieces signal_pieces(std::string_view from, const SignalRequest& s) {
+    // Server-made peer ids need no escaping; type and payload are the
+    // sender's JSON text, as validated.
+    return {R"(["signal",{"from":")",
+            from,
+            R"(","type":)",
+            s.type_raw,
+            R"(,"payload":)",
+            s.payload_raw,
+            "}]"};
+}
+
 std::string encode_signal(std::string_view from, const SignalRequest& s) {
+    const SignalPieces pieces = signal_pieces(from, s);
+    std::size_t size = 0;
+    for (std::string_view piece : pieces)
+        size += piece.size();
     std::string out;
-    out.reserve(48 + from.size() + s.type_raw.size() + s.payload_raw.size());
-    out += R"(["signal",{"from":")";
-    out += from; // server-made peer ids need no escaping
-    out += R"(","type":)";
-    out += s.type_raw;
-    out += R"(,"payload":)";
-    out += s.payload_raw;
-    out += "}]";
+    out.reserve(size);
+    for (std::string_view piece : pieces)
+        out += piece;
     return out;
 }
 

@@ -8,6 +8,7 @@
 #include <boost/json/array.hpp>
 #include <boost/system/result.hpp>
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,11 @@ Result<SignalRequest> parse_signal(std::string_view raw);
 std::string encode_peer_joined(const rooms::Member& m);
 std::string encode_peer_left(std::string_view peer_id, rooms::LeaveReason reason);
 std::string encode_signal(std::string_view from, const SignalRequest& s);
+// encode_signal's text in pieces, joined by whoever writes them out (the
+// outgoing frame, socketio::Socket::emit_pieces): the hot path copies the
+// payload once. The pieces view `from`, `s` and static text.
+using SignalPieces = std::array<std::string_view, 7>;
+SignalPieces signal_pieces(std::string_view from, const SignalRequest& s);
 std::string encode_join_ack(const rooms::Joined& joined, const boost::json::array& ice_servers);
 std::string encode_ok_ack();
 std::string encode_error_ack(rooms::Error e);

@@ -131,15 +131,17 @@ void Service::signal(socketio::Socket& socket, const socketio::Event& event) {
             socket.ack(*event.ack_id, encode_ok_ack());
         return;
     }
-    const std::string out = encode_signal(self->peer_id, *req);
+    // Assembled straight into the target's frame.
+    const SignalPieces out = signal_pieces(self->peer_id, *req);
     // False when the target's session is closing or just overflowed its
     // queue: the signal is lost and the target is as good as gone (its
     // peer-left follows), so the sender hears unknown-peer, not ok. The
     // sender's `socket` is still valid: closes are deferred.
-    if (!conn->second.socket->emit(out, event.attachments))
+    if (!conn->second.socket->emit_pieces(out, event.attachments))
         return fail(socket, event, rooms::Error::unknown_peer);
     ++stats_.relays;
-    stats_.relay_bytes += out.size();
+    for (std::string_view piece : out)
+        stats_.relay_bytes += piece.size();
     if (event.ack_id)
         socket.ack(*event.ack_id, encode_ok_ack());
 }

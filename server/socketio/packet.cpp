@@ -139,9 +139,18 @@ Result<Packet> decode(std::string_view text, JsonTree tree) {
 
 engineio::FramePtr encode(PacketType type, std::string_view nsp, std::string_view data,
                           std::optional<std::uint64_t> id, std::size_t attachments) {
+    return encode_pieces(type, nsp, std::span<const std::string_view>(&data, 1), id, attachments);
+}
+
+engineio::FramePtr encode_pieces(PacketType type, std::string_view nsp,
+                                 std::span<const std::string_view> data_pieces,
+                                 std::optional<std::uint64_t> id, std::size_t attachments) {
+    std::size_t data_size = 0;
+    for (std::string_view piece : data_pieces)
+        data_size += piece.size();
     auto frame = std::make_shared<engineio::Frame>();
     std::string& out = frame->bytes;
-    out.reserve(32 + nsp.size() + data.size());
+    out.reserve(32 + nsp.size() + data_size);
     out.push_back(static_cast<char>(engineio::PacketType::message));
     out.push_back(static_cast<char>(type));
     if (attachments > 0) {
@@ -154,7 +163,8 @@ engineio::FramePtr encode(PacketType type, std::string_view nsp, std::string_vie
     }
     if (id)
         out += std::to_string(*id);
-    out += data;
+    for (std::string_view piece : data_pieces)
+        out += piece;
     return frame;
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -60,5 +61,12 @@ bool is_binary(PacketType t);
 engineio::FramePtr encode(PacketType type, std::string_view nsp, std::string_view data,
                           std::optional<std::uint64_t> id = std::nullopt,
                           std::size_t attachments = 0);
+// The same with `data` given in pieces, written one after the other: a
+// relayed signal is assembled straight into its frame, not first into a
+// string of its own.
+engineio::FramePtr encode_pieces(PacketType type, std::string_view nsp,
+                                 std::span<const std::string_view> data_pieces,
+                                 std::optional<std::uint64_t> id = std::nullopt,
+                                 std::size_t attachments = 0);
 
 } // namespace fc::socketio

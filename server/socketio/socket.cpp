@@ -17,9 +17,15 @@ const std::string& Socket::remote_address() const {
 }
 
 bool Socket::emit(std::string_view array_json, std::span<const std::string> attachments) {
+    return emit_pieces(std::span<const std::string_view>(&array_json, 1), attachments);
+}
+
+bool Socket::emit_pieces(std::span<const std::string_view> array_json_pieces,
+                         std::span<const std::string> attachments) {
     const auto type = attachments.empty() ? PacketType::event : PacketType::binary_event;
-    return client_.send(encode(type, nsp_, array_json, std::nullopt, attachments.size()),
-                        attachments);
+    return client_.send(
+        encode_pieces(type, nsp_, array_json_pieces, std::nullopt, attachments.size()),
+        attachments);
 }
 
 bool Socket::send(const engineio::FramePtr& frame) {

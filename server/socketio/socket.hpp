@@ -48,6 +48,10 @@ public:
     // Emits an event; `array_json` is the whole argument array including
     // the event name, e.g. ["peer-left",{...}].
     bool emit(std::string_view array_json, std::span<const std::string> attachments = {});
+    // The same with the array text in pieces, written one after the other
+    // into the frame (socketio::encode): no joined copy is made first.
+    bool emit_pieces(std::span<const std::string_view> array_json_pieces,
+                     std::span<const std::string> attachments = {});
     // Sends an already encoded frame (one encoding shared by many sockets).
     bool send(const engineio::FramePtr& frame);
     void ack(std::uint64_t id, std::string_view array_json,

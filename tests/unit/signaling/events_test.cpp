@@ -91,6 +91,17 @@ TEST(ParseSignal, KeepsThePayloadBytesExactly) {
               R"(["signal",{"from":"p_me","type":"offer","payload":{"n":1.50,"s":"\u00e9"}}])");
 }
 
+TEST(ParseSignal, PiecesJoinToTheEncodedSignal) {
+    const std::string raw = R"(["signal",{"to":"p_x","type":"answer","payload":[1,"}"]}])";
+    auto r = parse_signal(raw);
+    ASSERT_TRUE(r);
+    std::string joined;
+    for (std::string_view piece : signal_pieces("p_me", *r))
+        joined += piece;
+    EXPECT_EQ(joined, encode_signal("p_me", *r));
+    EXPECT_EQ(joined, R"(["signal",{"from":"p_me","type":"answer","payload":[1,"}"]}])");
+}
+
 TEST(ParseSignal, ReadsMembersAsAParsedObjectWould) {
     // Whitespace anywhere, members in any order, unknown members ignored.
     std::string raw =

@@ -155,6 +155,14 @@ TEST(SocketioPacket, EncodesWithTheEngineMessagePrefix) {
     EXPECT_EQ(encode(PacketType::disconnect, "/", "")->bytes, "41");
 }
 
+TEST(SocketioPacket, EncodesDataGivenInPieces) {
+    const std::string_view pieces[] = {R"(["signal",)", "", R"({"a":1}])"};
+    EXPECT_EQ(encode_pieces(PacketType::event, "/", pieces)->bytes, R"(42["signal",{"a":1}])");
+    EXPECT_EQ(encode_pieces(PacketType::binary_event, "/x", pieces, 7, 1)->bytes,
+              R"(451-/x,7["signal",{"a":1}])");
+    EXPECT_EQ(encode_pieces(PacketType::ack, "/", {}, 3)->bytes, "433");
+}
+
 TEST(SocketioPacket, RoundTripsThroughEncode) {
     const std::string text = R"(52-/custom,12["m",{"_placeholder":true,"num":1}])";
     auto p = decode(text);
