@@ -89,6 +89,24 @@ struct Cluster {
     }
 };
 
+// A node's "host:port" (IPv6 in brackets) as it announces it, as an endpoint.
+std::optional<asio::ip::tcp::endpoint> node_endpoint(const std::string& address) {
+    const auto colon = address.rfind(':');
+    if (colon == std::string::npos)
+        return std::nullopt;
+    std::string host = address.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[')
+        host = host.substr(1, host.size() - 2);
+    boost::system::error_code ec;
+    const auto ip = asio::ip::make_address(host, ec);
+    std::uint16_t port = 0;
+    const auto* digits = address.data() + colon + 1;
+    auto [end, perr] = std::from_chars(digits, address.data() + address.size(), port);
+    if (ec || perr != std::errc{} || end != address.data() + address.size() || port == 0)
+        return std::nullopt;
+    return asio::ip::tcp::endpoint(ip, port);
+}
+
 // The address other nodes reach this one at: the operator's, the address
 // listened on if it is one, else the first LAN address.
 std::string advertised_host(const Config& config) {
@@ -184,22 +202,13 @@ struct Application::Impl {
             rc.node_tag = tag;
             rc.locate_node = [this](std::string_view node) -> std::optional<asio::ip::tcp::endpoint> {
                 auto address = cluster->directory.address_of(node);
-                if (!address)
-                    return std::nullopt;
-                const auto colon = address->rfind(':');
-                if (colon == std::string::npos)
-                    return std::nullopt;
-                std::string host = address->substr(0, colon);
-                if (host.size() > 2 && host.front() == '[')
-                    host = host.substr(1, host.size() - 2);
-                boost::system::error_code ec;
-                const auto ip = asio::ip::make_address(host, ec);
-                std::uint16_t port = 0;
-                const auto* digits = address->data() + colon + 1;
-                auto [end, perr] = std::from_chars(digits, address->data() + address->size(), port);
-                if (ec || perr != std::errc{} || port == 0)
-                    return std::nullopt;
-                return asio::ip::tcp::endpoint(ip, port);
+                return address ? node_endpoint(*address) : std::nullopt;
+            };
+            rc.find_node = [this](std::string_view node,
+                                  std::function<void(std::optional<asio::ip::tcp::endpoint>)> done) {
+                cluster->directory.find_node(node, [done = std::move(done)](std::optional<std::string> address) {
+                    done(address ? node_endpoint(*address) : std::nullopt);
+                });
             };
         }
         http::Sources sources;

@@ -978,6 +978,35 @@ bool RedisDirectory::holds(std::string_view room_id, std::string_view client_id,
     return false;
 }
 
+void RedisDirectory::find_node(std::string_view node,
+                               std::function<void(std::optional<std::string>)> done) {
+    if (auto address = address_of(node))
+        return done(std::move(address));
+    const auto now = clock_();
+    if (auto miss = unknown_nodes_.find(node); miss != unknown_nodes_.end()) {
+        if (now < miss->second)
+            return done(std::nullopt);
+        unknown_nodes_.erase(miss);
+    }
+    if (degraded_ || dead_.count(std::string(node)))
+        return done(std::nullopt);
+    // Bounded whatever tags requests make up: the table only remembers misses.
+    if (unknown_nodes_.size() >= 1024)
+        unknown_nodes_.clear();
+    std::string name(node);
+    cmd_.command({"GET", "fc:alive:" + name},
+                 [weak = std::weak_ptr(self_), name, done = std::move(done)](const redis::Reply& r) {
+                     auto self = weak.lock();
+                     if (!self || r.type != redis::Reply::Type::string || r.str.empty()) {
+                         if (self)
+                             (*self)->unknown_nodes_[name] = (*self)->clock_() + std::chrono::seconds(1);
+                         return done(std::nullopt);
+                     }
+                     (*self)->nodes_[name] = r.str;
+                     done(r.str);
+                 });
+}
+
 void RedisDirectory::check_holds(std::string_view room_id, std::string_view client_id,
                                  std::string_view token, std::function<void(bool)> answer) const {
     if (holds(room_id, client_id, token))

@@ -103,6 +103,11 @@ public:
     std::size_t nodes_alive() const { return nodes_.size(); }
     // Where a node takes forwarded requests, if it is alive.
     std::optional<std::string> address_of(std::string_view node) const;
+    // The same, asking Redis when this node has not heard of that one (it
+    // started a moment ago and its hello is still on its way). Answers
+    // through `done`, at once or later, exactly once; a node Redis does not
+    // know either is not asked about again for a second.
+    void find_node(std::string_view node, std::function<void(std::optional<std::string>)> done);
     const DirectoryStats& stats() const { return stats_; }
     const std::string& node() const { return settings_.node; }
 
@@ -207,6 +212,8 @@ private:
     std::unordered_map<std::string, std::vector<std::string>> early_; // rid -> changes before its mirror
     std::map<std::string, std::string, std::less<>> nodes_; // alive node -> address
     std::set<std::string> dead_; // nodes whose heartbeat stopped, not yet reaped
+    // Nodes Redis did not know when asked (find_node), until when not to ask again.
+    std::map<std::string, rooms::Clock::time_point, std::less<>> unknown_nodes_;
     std::uint64_t next_request_ = 0;
     std::map<const std::string*, std::string> shas_; // script -> its SHA-1, as Redis names it
     bool degraded_ = true; // until Redis answered once

@@ -134,21 +134,46 @@ Router::Router(RouterConfig config, engineio::Server& engine, engineio::Server* 
     sources_.forward = &forwarder_->stats();
 }
 
-std::optional<boost::asio::ip::tcp::endpoint>
-Router::owner_elsewhere(const Request& req, std::string_view query) const {
+std::string Router::foreign_tag(const Request& req, std::string_view query) const {
     if (config_.node_tag.empty() || !config_.locate_node)
-        return std::nullopt;
+        return {};
     // The loop guard: one hop at most, even if two nodes disagree about
     // where a tag lives.
     if (req.count(kForwardedHeader) != 0)
-        return std::nullopt;
+        return {};
     const auto q = engineio::parse_query(query);
     if (!q || !q->has_sid)
-        return std::nullopt;
+        return {};
     const auto tag = engineio::node_tag_of(q->sid, config_.node_tag.size());
     if (tag.empty() || tag == config_.node_tag || engine_.has_session(q->sid))
+        return {};
+    return std::string(tag);
+}
+
+std::optional<boost::asio::ip::tcp::endpoint>
+Router::owner_elsewhere(const Request& req, std::string_view query) const {
+    const auto tag = foreign_tag(req, query);
+    if (tag.empty())
         return std::nullopt;
     return config_.locate_node(tag);
+}
+
+void Router::forward(Request req, const boost::asio::ip::tcp::endpoint& owner,
+                     const std::string& remote, const ResponderPtr& out) {
+    // What the engine answers for a sid it does not know, so a client
+    // whose owner is gone reconnects.
+    auto failure = unknown_session(req);
+    cors_.decorate(req, failure);
+    add_security_headers(failure);
+    forwarder_->forward(std::move(req), owner, remote, out, std::move(failure));
+}
+
+void Router::handle_polling(engineio::Server& engine, Request req, std::string_view query,
+                            const std::string& remote, const ResponderPtr& out) {
+    const std::string body = std::move(req.body());
+    req.body().clear();
+    auto exchange = std::make_shared<EngineExchange>(out, cors_, req);
+    engine.handle_polling(req.method(), query, body, remote, exchange);
 }
 
 engineio::MemoryBudget& Router::budget() {
@@ -242,21 +267,24 @@ void Router::handle(Request req, const std::string& remote, const ResponderPtr& 
         // Whatever the method: the owner answers it as it would its own
         // (a PUT is a bad request there, not an unknown session here).
         if (engine == &engine_) {
-            if (auto owner = owner_elsewhere(req, query)) {
-                // What the engine answers for a sid it does not know, so a
-                // client whose owner is gone reconnects.
-                auto failure = unknown_session(req);
-                cors_.decorate(req, failure);
-                add_security_headers(failure);
-                forwarder_->forward(std::move(req), *owner, remote, out, std::move(failure));
-                return;
+            if (const auto tag = foreign_tag(req, query); !tag.empty()) {
+                if (auto owner = config_.locate_node(tag))
+                    return forward(std::move(req), *owner, remote, out);
+                if (config_.find_node) {
+                    // A node not heard of yet: asked of the cluster, then
+                    // forwarded, or answered here as an unknown session.
+                    auto held = std::make_shared<Request>(std::move(req));
+                    config_.find_node(tag, [this, held, query = std::string(query), remote,
+                                            out](std::optional<boost::asio::ip::tcp::endpoint> owner) {
+                        if (owner)
+                            return forward(std::move(*held), *owner, remote, out);
+                        handle_polling(engine_, std::move(*held), query, remote, out);
+                    });
+                    return;
+                }
             }
         }
-        const std::string body = std::move(req.body());
-        req.body().clear();
-        auto exchange = std::make_shared<EngineExchange>(out, cors_, req);
-        engine->handle_polling(req.method(), query, body, remote, exchange);
-        return;
+        return handle_polling(*engine, std::move(req), query, remote, out);
     }
 
     Response res;

@@ -70,6 +70,13 @@ struct RouterConfig {
     // another node. Null: nothing is forwarded.
     std::function<std::optional<boost::asio::ip::tcp::endpoint>(std::string_view node_tag)>
         locate_node;
+    // When locate_node knows no such node: asks further (the cluster's
+    // store; a node started a moment ago may not have been heard of yet)
+    // and answers through the callback, at once or later, exactly once, on
+    // the io thread. Used for polling requests; null: a miss is final.
+    std::function<void(std::string_view node_tag,
+                       std::function<void(std::optional<boost::asio::ip::tcp::endpoint>)>)>
+        find_node;
 };
 
 class Router {
@@ -114,6 +121,15 @@ private:
     // node is located, and the request was not forwarded already.
     std::optional<boost::asio::ip::tcp::endpoint> owner_elsewhere(const Request& req,
                                                                   std::string_view query) const;
+    // The tag of the other node whose session the request names (not live
+    // here, not forwarded already), else empty.
+    std::string foreign_tag(const Request& req, std::string_view query) const;
+    // Passes a request to the node at `owner`; the engine's unknown-session
+    // answer if that node is gone.
+    void forward(Request req, const boost::asio::ip::tcp::endpoint& owner, const std::string& remote,
+                 const ResponderPtr& out);
+    void handle_polling(engineio::Server& engine, Request req, std::string_view query,
+                        const std::string& remote, const ResponderPtr& out);
     // Takes a token from `remote`'s bucket, forgetting idle buckets when
     // the table grows.
     static bool take(rooms::KeyedRateLimiter& limiter, const std::string& remote);

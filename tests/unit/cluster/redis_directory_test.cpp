@@ -362,3 +362,34 @@ TEST_F(RedisDirectoryCluster, ADeadNodesMembersStayForTheGraceThenLeaveDisconnec
     ASSERT_TRUE(d); // its place is free
     EXPECT_EQ(d->peers.size(), 2u);
 }
+
+// A node that registered a moment ago, whose hello this one has not heard
+// (the router asks this for a polling request naming its session).
+TEST_F(RedisDirectoryCluster, FindsANodeItHasNotHeardOfYetInRedis) {
+    auto& a = start(0);
+    bool set = false;
+    nodes[0]->commands.command({"SET", "fc:alive:nodeZZZZ", "127.0.0.1:4567", "PX", "3000"},
+                               [&](const fc::redis::Reply&) { set = true; });
+    ASSERT_TRUE(fc::redis::test::run_until(io, [&] { return set; }));
+    EXPECT_FALSE(a.address_of("nodeZZZZ"));
+
+    std::optional<std::optional<std::string>> found, missing;
+    a.find_node("nodeZZZZ", [&](std::optional<std::string> at) { found = at; });
+    a.find_node("nodeNONE", [&](std::optional<std::string> at) { missing = at; });
+    ASSERT_TRUE(settle(io, [&] { return found && missing; }));
+    EXPECT_EQ(*found, std::optional<std::string>("127.0.0.1:4567"));
+    EXPECT_EQ(*missing, std::nullopt);
+    EXPECT_EQ(a.address_of("nodeZZZZ"), std::optional<std::string>("127.0.0.1:4567"));
+
+    // Known now: answered at once, without Redis.
+    std::optional<std::string> again;
+    a.find_node("nodeZZZZ", [&](std::optional<std::string> at) { again = at; });
+    EXPECT_EQ(again, std::optional<std::string>("127.0.0.1:4567"));
+    // A miss is remembered for a second: answered at once too.
+    bool answered = false;
+    a.find_node("nodeNONE", [&](std::optional<std::string> at) {
+        answered = true;
+        EXPECT_FALSE(at);
+    });
+    EXPECT_TRUE(answered);
+}

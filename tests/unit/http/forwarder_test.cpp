@@ -76,16 +76,17 @@ private:
 };
 
 using Locator = std::function<std::optional<tcp::endpoint>(std::string_view)>;
+using Finder = std::function<void(std::string_view, std::function<void(std::optional<tcp::endpoint>)>)>;
 
 // One node of a cluster: an engine whose sessions echo, a router, and a
 // listener on a free loopback port, all on the shared io_context.
 struct Node {
     Node(asio::io_context& ioc, std::string_view tag, Locator locate,
-         asio::ssl::context* tls = nullptr)
+         asio::ssl::context* tls = nullptr, Finder find = nullptr)
         : engine(
               ioc.get_executor(), settings(tag),
               [this](fc::engineio::Session& s) { s.set_handler(std::make_unique<Echo>(s, log)); }),
-          router(config(tag, std::move(locate)), engine, nullptr, files, Sources{}),
+          router(config(tag, std::move(locate), std::move(find)), engine, nullptr, files, Sources{}),
           listener(std::make_shared<Listener>(
               ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0), router, tls)) {}
 
@@ -94,10 +95,11 @@ struct Node {
         s.node_tag = std::string(tag);
         return s;
     }
-    static RouterConfig config(std::string_view tag, Locator locate) {
+    static RouterConfig config(std::string_view tag, Locator locate, Finder find) {
         RouterConfig c;
         c.node_tag = std::string(tag);
         c.locate_node = std::move(locate);
+        c.find_node = std::move(find);
         return c;
     }
 
@@ -357,6 +359,48 @@ TEST_F(ForwarderTest, PollingThroughAnotherNodeIsAnsweredByTheOwner) {
     EXPECT_EQ(stats.polling, 2u);
     EXPECT_EQ(stats.failures, 0u);
     EXPECT_EQ(forwarded(*a).polling, 0u);
+}
+
+// B has not heard of A yet (A started a moment ago): B asks further (in a
+// cluster, Redis) and forwards once it knows; a node nobody knows is an
+// unknown session, answered by B itself.
+TEST_F(ForwarderTest, APollForANodeNotHeardOfYetIsForwardedOnceFound) {
+    a = std::make_unique<Node>(ioc, kTagA, locator());
+    std::vector<std::string> asked;
+    auto only_b = [this](std::string_view tag) -> std::optional<tcp::endpoint> {
+        if (tag == kTagB)
+            return where[std::string(kTagB)];
+        return std::nullopt;
+    };
+    auto find = [this, &asked](std::string_view tag,
+                               std::function<void(std::optional<tcp::endpoint>)> done) {
+        asked.emplace_back(tag);
+        std::optional<tcp::endpoint> at;
+        if (tag == kTagA)
+            at = where[std::string(kTagA)];
+        asio::post(ioc, [done = std::move(done), at] { done(at); }); // later, as Redis answers
+    };
+    b = std::make_unique<Node>(ioc, kTagB, only_b, nullptr, find);
+    where[std::string(kTagA)] = a->listener->local_endpoint();
+    where[std::string(kTagB)] = b->listener->local_endpoint();
+    a->listener->run();
+    b->listener->run();
+    io_thread = std::thread([this] { ioc.run(); });
+
+    const auto sid = handshake(*a);
+    HttpConn via_b(client, b->listener->local_endpoint());
+    auto posted = via_b.send(make_request(bh::verb::post, polling(sid), "4early"));
+    EXPECT_EQ(posted.result(), bh::status::ok);
+    EXPECT_EQ(posted.body(), "ok");
+    EXPECT_EQ(a->log.get(), std::vector<std::string>{"early"});
+    EXPECT_EQ(via_b.send(make_request(bh::verb::get, polling(sid))).body(), "4echo:early");
+
+    const std::string stranger = "nodeZZZZ" + sid.substr(8);
+    auto lost = via_b.send(make_request(bh::verb::get, polling(stranger)));
+    EXPECT_EQ(lost.result(), bh::status::bad_request);
+    EXPECT_EQ(lost.body(), kUnknownSid);
+    EXPECT_EQ(on_io([&] { return asked; }),
+              (std::vector<std::string>{std::string(kTagA), std::string(kTagA), "nodeZZZZ"}));
 }
 
 TEST_F(ForwarderTest, AHeldPollThroughAnotherNodeGetsWhatTheOwnerQueues) {
