@@ -237,7 +237,9 @@ if (mergeFrom) {
   const kept = Object.keys(before.scenarios ?? {}).filter((k) => !wanted(k));
   for (const k of kept) S[k] = before.scenarios[k];
   results.merged = { file: mergeFrom.replace(repo + "/", ""), date: before.date, server: before.versions?.server, scenarios: kept };
-  for (const note of before.notes ?? []) results.notes.push(`(${before.date.slice(0, 16).replace("T", " ")} run) ${note.replace(/^\(\d{4}-[^)]* run\) /, "")}`);
+  // Notes keep the run they were written for (an older one's say so already).
+  for (const note of before.notes ?? [])
+    results.notes.push(/^\(\d{4}-[^)]* run\) /.test(note) ? note : `(${before.date.slice(0, 16).replace("T", " ")} run) ${note}`);
 }
 const errors = [];
 const broken = [];
