@@ -29,13 +29,20 @@ export function clusterSection(r, { file, argv }) {
     `Produced by \`node bench/cluster/run.mjs ${argv.filter((a) => a !== "--write").join(" ")} --write\` on ${r.date.replace("T", " ").replace("Z", " UTC")} (${r.mode} mode; raw figures in \`${file}\`). ` +
       `Our nodes (\`festival-chat-server --redis\`) against the reference cluster: the same contract on socket.io ${V.socket_io} with \`@socket.io/redis-adapter\` ${V.redis_adapter} on node-redis ${V.node_redis} (\`bench/reference/server.mjs --redis\`, see its README), ` +
       `the same number of nodes, each cluster on its own fresh \`redis-server\` (${(V.redis_server ?? "").replace(/^Redis server /, "")}), one after the other in the same run. ` +
-      `Measured on a **shared 2-core machine** (${M.cpu_model}, ${M.mem_gib} GiB, kernel ${M.kernel}, open files ${n(M.fd_soft_limit)} soft / ${n(M.fd_hard_limit)} hard per process; others were building on it), so absolute figures move from run to run: read the ratios. ` +
+      `Measured on a **shared 2-core machine** (${M.cpu_model}, ${M.mem_gib} GiB, kernel ${M.kernel}, open files ${n(M.fd_soft_limit)} soft / ${n(M.fd_hard_limit)} hard per process; see the notes below for what else ran), so absolute figures move from run to run: read the ratios. ` +
       `Unless stated, every server process of a cluster and its Redis share CPU 0 and \`fc-loadgen\` (C++) runs on CPU 1. Server: ${V.server}; Node.js ${V.node}. ` +
       "Rate limits off on both (`--event-burst 0 --connection-burst 0`), heartbeats every 5 s, WebSocket clients.",
     "",
   );
-  if (r.merged?.scenarios?.length)
-    L.push(`Measured in this run: ${Object.keys(S).filter((k) => !r.merged.scenarios.includes(k)).join(", ")}. Kept from the run of ${r.merged.date.replace("T", " ").replace("Z", " UTC")} (\`${r.merged.file}\`, server ${r.merged.server}): ${r.merged.scenarios.join(", ")}.`, "");
+  if (r.merged?.scenarios?.length) {
+    const runs = new Map();
+    for (const k of r.merged.scenarios) {
+      const o = r.merged.origins?.[k] ?? r.merged;
+      const key = `the run of ${o.date.replace("T", " ").replace("Z", " UTC")} (\`${o.file}\`, server ${o.server})`;
+      runs.set(key, [...(runs.get(key) ?? []), k]);
+    }
+    L.push(`Measured in this run: ${Object.keys(S).filter((k) => !r.merged.scenarios.includes(k)).join(", ")}. Kept from ${[...runs].map(([run, ks]) => `${run}: ${ks.join(", ")}`).join("; from ")}.`, "");
+  }
 
   // headline
   const eqRuns = S.cross_relay?.equal_load;

@@ -236,7 +236,9 @@ if (mergeFrom) {
   const before = JSON.parse(readFileSync(resolve(mergeFrom), "utf8"));
   const kept = Object.keys(before.scenarios ?? {}).filter((k) => !wanted(k));
   for (const k of kept) S[k] = before.scenarios[k];
-  results.merged = { file: mergeFrom.replace(repo + "/", ""), date: before.date, server: before.versions?.server, scenarios: kept };
+  // Where each kept scenario was measured (an earlier merge says so already).
+  const origins = Object.fromEntries(kept.map((k) => [k, before.merged?.origins?.[k] ?? { file: mergeFrom.replace(repo + "/", ""), date: before.date, server: before.versions?.server }]));
+  results.merged = { file: mergeFrom.replace(repo + "/", ""), date: before.date, server: before.versions?.server, scenarios: kept, origins };
   // Notes keep the run they were written for (an older one's say so already).
   for (const note of before.notes ?? [])
     results.notes.push(/^\(\d{4}-[^)]* run\) /.test(note) ? note : `(${before.date.slice(0, 16).replace("T", " ")} run) ${note}`);
