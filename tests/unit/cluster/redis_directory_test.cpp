@@ -3,6 +3,7 @@
 #include "server/cluster/wire.hpp"
 
 #include "tests/unit/cluster/redis_node.hpp"
+#include "tests/unit/rooms/recorder.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,46 +21,10 @@
 using namespace fc::cluster;
 using namespace fc::cluster::test;
 using namespace fc::rooms;
+using namespace fc::rooms::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-// What one node's Notifier was told.
-struct Recorder final : Notifier {
-    std::vector<std::string> log;
-    std::vector<Member> joined; // who peer_joined named, names included
-    std::vector<std::string> attachments;
-
-    void peer_joined(std::span<const ConnId> to, const Member& who) override {
-        if (to.empty())
-            return;
-        joined.push_back(who);
-        log.push_back("joined " + who.client_id + " ->" + list(to));
-    }
-    void peer_left(std::span<const ConnId> to, std::string_view peer_id, LeaveReason r) override {
-        if (!to.empty())
-            log.push_back("left " + std::string(peer_id) + " " + std::string(to_string(r)) + " ->" +
-                          list(to));
-    }
-    void replaced(ConnId conn) override { log.push_back("replaced " + std::to_string(conn)); }
-    void relayed(ConnId to, std::string_view json, std::span<const std::string> att) override {
-        log.push_back("relayed " + std::string(json) + " -> " + std::to_string(to));
-        attachments.assign(att.begin(), att.end());
-    }
-    bool heard(const std::string& what) const {
-        return std::find(log.begin(), log.end(), what) != log.end();
-    }
-    static std::string list(std::span<const ConnId> to) {
-        std::string s;
-        for (auto c : to)
-            s += ' ' + std::to_string(c);
-        return s;
-    }
-};
-
-JoinRequest req(std::string_view room, std::string_view client, std::string_view name = "") {
-    return {room, client, name};
-}
 
 class RedisDirectoryCluster : public testing::Test {
 protected:

@@ -3,6 +3,7 @@
 #include "server/rooms/registry.hpp"
 
 #include "tests/unit/cluster/redis_node.hpp"
+#include "tests/unit/rooms/recorder.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,6 +20,7 @@
 // implementation is one INSTANTIATE_TEST_SUITE_P line at the bottom.
 
 using namespace fc::rooms;
+using namespace fc::rooms::test;
 
 namespace {
 
@@ -153,37 +155,6 @@ Implementation redis_backed() {
                     shared->current->settle();
             },
             available};
-}
-
-// Who was told what. A notice to no one is no notice: whether an
-// implementation hands over empty lists is its own affair.
-struct Recorder final : Notifier {
-    std::vector<std::string> log;
-    void peer_joined(std::span<const ConnId> to, const Member& who) override {
-        if (!to.empty())
-            log.push_back("joined " + who.client_id + " ->" + list(to));
-    }
-    void peer_left(std::span<const ConnId> to, std::string_view peer_id, LeaveReason r) override {
-        if (!to.empty())
-            log.push_back("left " + std::string(peer_id) + " " + std::string(to_string(r)) + " ->" +
-                          list(to));
-    }
-    void replaced(ConnId conn) override { log.push_back("replaced " + std::to_string(conn)); }
-    void relayed(ConnId to, std::string_view json, std::span<const std::string>) override {
-        log.push_back("relayed " + std::string(json) + " -> " + std::to_string(to));
-    }
-    static std::string list(std::span<const ConnId> to) {
-        std::string s;
-        for (auto c : to) {
-            s += ' ';
-            s += std::to_string(c);
-        }
-        return s;
-    }
-};
-
-JoinRequest req(std::string_view room, std::string_view client, std::string_view name = "") {
-    return {room, client, name};
 }
 
 JoinRequest with_token(std::string_view room, std::string_view client, std::string_view token) {
