@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "nod
 import { cpus, totalmem, release, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cli, emptyWebRoot, LISTENING, scenarioRunner, serverArgs as benchServerArgs, startProcess } from "./harness.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = {
@@ -23,16 +24,9 @@ const GENERATOR_CPU = 1;
 
 // ------------------------------------------------------------ options
 
-const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(name);
-const value = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
-};
+const { flag, value, wanted } = cli();
 const mode = flag("--full") ? "full" : "quick";
 const outDir = resolve(value("--out", join(repo, "bench/results")));
-const only = value("--only", "")?.split(",").filter(Boolean);
-const wanted = (name) => !only?.length || only.includes(name);
 const full = mode === "full";
 
 // Sizes per mode: quick is a smoke run (well under 3 minutes).
@@ -60,55 +54,14 @@ const P = full
 
 const log = (...a) => console.error("[bench]", ...a);
 
-// Ours and the reference take the same flags. Rate limits are off on both
-// (the reference has none of its own); heartbeats every 5 s so idle
-// clients really heartbeat while they are held.
-// One empty web root serves every server of the run.
-const webRoot = mkdtempSync(join(tmpdir(), "fc-bench-web-"));
-writeFileSync(join(webRoot, "index.html"), "<!doctype html><title>bench</title>");
-process.on("exit", () => rmSync(webRoot, { recursive: true, force: true }));
+// One empty web root serves every server of the run; ports are the kernel's pick.
+const webRoot = emptyWebRoot("fc-bench-web-");
+const serverArgs = (extra = []) => benchServerArgs(webRoot, 0, extra);
 
-function serverArgs(extra = []) {
-  return [
-    "--host", "127.0.0.1", "--port", "0", "--no-qr", "--log-level", "warn", "--web-root", webRoot,
-    "--stun-urls", "none", "--event-burst", "0", "--connection-burst", "0",
-    "--ping-interval", "5000", "--ping-timeout", "20000", ...extra,
-  ];
-}
-
-function startProcess(cmd, args, { env = {}, readyTimeoutMs = 20000 } = {}) {
-  const proc = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
-  let out = "";
-  let err = "";
-  proc.stdout.on("data", (d) => (out += d));
-  proc.stderr.on("data", (d) => (err += d));
-  const exited = new Promise((res) => proc.on("exit", (code, signal) => res({ code, signal })));
-  const port = new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`${cmd} did not start:\n${err.slice(-2000)}`)), readyTimeoutMs);
-    proc.stdout.on("data", () => {
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        res(Number(m[1]));
-      }
-    });
-    exited.then(({ code }) => {
-      clearTimeout(timer);
-      rej(new Error(`${cmd} exited with ${code}:\n${err.slice(-2000)}`));
-    });
-  });
-  return {
-    proc,
-    port,
-    stderr: () => err,
-    async stop(timeoutMs = 10000) {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-      const killer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
-      const r = await exited;
-      clearTimeout(killer);
-      return r;
-    },
-  };
+// A process started on its way to printing where it listens: `port` is that.
+function startListening(cmd, args, opts) {
+  const s = startProcess(cmd, args, { readyOn: LISTENING, ...opts });
+  return { ...s, port: s.ready.then((m) => Number(m[1])) };
 }
 
 // A server of `kind` ("ours" | "node" | "sink"), pinned to SERVER_CPU.
@@ -118,7 +71,7 @@ async function startServer(kind, extra = []) {
     node: ["taskset", ["-c", String(SERVER_CPU), process.execPath, bin.node, ...serverArgs(extra)]],
     sink: ["taskset", ["-c", String(SERVER_CPU), bin.loadgen, "sink", "--server", "127.0.0.1:0"]],
   }[kind];
-  const s = startProcess(cmd[0], cmd[1], { env: { NODE_ENV: "production" } });
+  const s = startListening(cmd[0], cmd[1], { env: { NODE_ENV: "production" } });
   const port = await s.port;
   return { ...s, port, pid: s.proc.pid, kind };
 }
@@ -176,18 +129,7 @@ const results = {
 const S = results.scenarios;
 const errors = [];
 
-async function scenario(name, fn) {
-  if (!wanted(name)) return;
-  const t0 = Date.now();
-  log(`${name}…`);
-  try {
-    await fn();
-    log(`${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  } catch (e) {
-    errors.push(`${name}: ${e.message}`);
-    log(`${name} FAILED: ${e.message}`);
-  }
-}
+const scenario = scenarioRunner({ wanted, log, errors });
 
 const relayOpts = (extra = {}) => ({
   clients: P.relayClients, "room-size": 4, window: P.window, warmup: P.warmup, duration: P.seconds, ...extra,
@@ -291,8 +233,8 @@ await scenario("callgrind", async () => {
   const run = async (perClient) => {
     const dir = mkdtempSync(join(tmpdir(), "fc-callgrind-"));
     const out = join(dir, "callgrind.out");
-    const s = startProcess("taskset", ["-c", String(SERVER_CPU), "valgrind", "--tool=callgrind", `--callgrind-out-file=${out}`,
-      bin.ours, ...serverArgs()], { readyTimeoutMs: 120000 });
+    const s = startListening("taskset", ["-c", String(SERVER_CPU), "valgrind", "--tool=callgrind", `--callgrind-out-file=${out}`,
+      bin.ours, ...serverArgs()], { timeoutMs: 120000 });
     const port = await s.port;
     try {
       const r = await loadgen("relay", { port, pid: s.proc.pid }, {

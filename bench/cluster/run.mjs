@@ -15,20 +15,16 @@
 // <!-- cluster:begin --> and <!-- cluster:end --> (bench/report.mjs keeps
 // that section when it rewrites the page).
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
-import { cpus, totalmem, release, tmpdir } from "node:os";
+import { cpus, totalmem, release } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cli, emptyWebRoot, LISTENING, scenarioRunner, serverArgs, startProcess } from "../harness.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const argv = process.argv.slice(2);
-const flag = (n) => argv.includes(n);
-const value = (n, d) => {
-  const i = argv.indexOf(n);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : d;
-};
+const { argv, flag, value, wanted } = cli();
 const full = flag("--full");
 const mode = full ? "full" : "quick";
 const buildDir = resolve(repo, value("--build", "build"));
@@ -39,8 +35,6 @@ const bin = {
   redis: value("--redis-server", "/usr/bin/redis-server"),
 };
 const outDir = resolve(value("--out", full ? join(repo, "bench/results") : join(repo, "build/bench-cluster-smoke")));
-const only = value("--only", "").split(",").filter(Boolean);
-const wanted = (n) => !only.length || only.includes(n);
 const SERVER_CPU = "0";
 const GENERATOR_CPU = 1;
 const log = (...a) => console.error("[cluster]", ...a);
@@ -65,19 +59,11 @@ const P = full
 
 // ------------------------------------------------------------ processes
 
-const webRoot = mkdtempSync(join(tmpdir(), "fc-cluster-web-"));
-writeFileSync(join(webRoot, "index.html"), "<!doctype html><title>bench</title>");
-const live = new Set();
+const webRoot = emptyWebRoot("fc-cluster-web-");
+const live = new Set(); // fc-loadgen processes, killed if the runner exits first
 process.on("exit", () => {
   for (const p of live) try { p.kill("SIGKILL"); } catch {}
-  rmSync(webRoot, { recursive: true, force: true });
 });
-
-function serverArgs(port, extra = []) {
-  return ["--host", "127.0.0.1", "--port", String(port), "--no-qr", "--log-level", "warn", "--web-root", webRoot,
-    "--stun-urls", "none", "--event-burst", "0", "--connection-burst", "0",
-    "--ping-interval", "5000", "--ping-timeout", "20000", ...extra];
-}
 
 function freePort() {
   return new Promise((res, rej) => {
@@ -90,44 +76,20 @@ function freePort() {
   });
 }
 
-// Spawns and waits until `ready` matches its stdout.
-function start(cmd, args, ready, timeoutMs = 20000) {
-  const proc = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_ENV: "production" } });
-  live.add(proc);
-  let out = "", err = "";
-  const exited = new Promise((r) => proc.on("exit", (code, signal) => { live.delete(proc); r({ code, signal }); }));
-  const up = new Promise((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`${args.join(" ").slice(0, 200)}: not ready:\n${err.slice(-1500)}`)), timeoutMs);
-    proc.stdout.on("data", (d) => { out += d; if (ready.test(out)) { clearTimeout(t); res(); } });
-    proc.stderr.on("data", (d) => (err += d));
-    exited.then(({ code, signal }) => { clearTimeout(t); rej(new Error(`${cmd} exited ${code ?? signal}:\n${err.slice(-1500)}`)); });
-  });
-  up.catch(() => {});
-  return {
-    proc, up, exited, pid: proc.pid, stderr: () => err,
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-      const k = setTimeout(() => proc.kill("SIGKILL"), 10000);
-      await exited;
-      clearTimeout(k);
-    },
-  };
-}
-
 async function startRedis() {
   const port = await freePort();
-  const r = start("taskset", ["-c", SERVER_CPU, bin.redis, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], /Ready to accept/);
-  await r.up;
+  const r = startProcess("taskset", ["-c", SERVER_CPU, bin.redis, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { readyOn: /Ready to accept/ });
+  await r.ready;
   return { ...r, port, url: `redis://127.0.0.1:${port}` };
 }
 
 // One node of `kind` ("ours" | "node") on `redisUrl` (or none).
 async function startNode(kind, redisUrl, { extra = [], cpu = SERVER_CPU } = {}) {
   const port = await freePort();
-  const args = serverArgs(port, [...(redisUrl ? ["--redis", redisUrl] : []), ...extra]);
+  const args = serverArgs(webRoot, port, [...(redisUrl ? ["--redis", redisUrl] : []), ...extra]);
   const cmd = kind === "ours" ? [bin.ours, ...args] : [process.execPath, bin.node, ...args];
-  const s = start("taskset", ["-c", cpu, ...cmd], /listening on http:\/\/127\.0\.0\.1:\d+/);
-  await s.up;
+  const s = startProcess("taskset", ["-c", cpu, ...cmd], { readyOn: LISTENING, env: { NODE_ENV: "production" } });
+  await s.ready;
   return { ...s, port, kind };
 }
 
@@ -246,18 +208,7 @@ if (mergeFrom) {
 const errors = [];
 const broken = [];
 
-async function scenario(name, fn) {
-  if (!wanted(name)) return;
-  const t0 = Date.now();
-  log(`${name}…`);
-  try {
-    await fn();
-    log(`${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  } catch (e) {
-    errors.push(`${name}: ${e.message}`);
-    log(`${name} FAILED: ${e.stack}`);
-  }
-}
+const scenario = scenarioRunner({ wanted, log, errors, detail: (e) => e.stack });
 
 async function withCluster(kind, n, fn, opts) {
   const c = await startCluster(kind, n, opts);
