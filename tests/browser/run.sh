@@ -16,4 +16,4 @@ exec unshare -n bash -c '
   # Pages load from this LAN address, as phones do: plain http, not a
   # secure context (tests/support/browser.mjs).
   export FC_LAN_HOST=10.213.0.1
-  exec node --test --test-concurrency=1 tests/browser/'
+  exec node --test --test-concurrency=1 ${FC_BROWSER_TESTS:-tests/browser/}'

@@ -48,6 +48,8 @@ const socket = vi.hoisted(() => {
 vi.mock("socket.io-client", () => ({ io: () => socket }));
 
 const { RoomSession } = await import("./room-session");
+const { noble } = await import("../crypto/noble");
+const access = { keys: { roomId: "roomroomroomroomroomroomro", signalKey: new Uint8Array(32) }, crypto: noble };
 
 
 const me: Identity = { clientId: "meMeMeMe1", displayName: "Me", resumeToken: "tokenMMMMMMMMMMMMMMMMMMMMMMMMMMM" };
@@ -58,7 +60,7 @@ describe("room session identity", () => {
     socket.reset();
     socket.answers = [{ ok: false, error: { code: "client-id-taken", message: "clientId in use in this room" } }];
     const storage = memoryStorage();
-    const session = new RoomSession("room", me, "http://x", storage);
+    const session = new RoomSession(access, me, "http://x", storage);
     session.signaling.start();
     await settle();
     expect(socket.joins).toHaveLength(2);
@@ -78,7 +80,7 @@ describe("room session identity", () => {
     socket.reset();
     const taken = { ok: false, error: { code: "client-id-taken", message: "clientId in use in this room" } };
     socket.answers = [taken, taken];
-    const session = new RoomSession("room", me, "http://x", memoryStorage());
+    const session = new RoomSession(access, me, "http://x", memoryStorage());
     session.signaling.start();
     await settle();
     expect(socket.joins).toHaveLength(2);
@@ -88,7 +90,7 @@ describe("room session identity", () => {
 
   it("on replaced renews clientId and token and rejoins", async () => {
     socket.reset();
-    const session = new RoomSession("room", me, "http://x", memoryStorage());
+    const session = new RoomSession(access, me, "http://x", memoryStorage());
     session.signaling.start();
     await settle();
     socket.fire("replaced");

@@ -1,12 +1,16 @@
 // One room as the UI sees it: the signaling connection, the mesh, the
 // same-device tabs, and the room's history (room-history.ts), which every
-// open channel keeps in step with the peer at its other end.
+// open channel keeps in step with the peer at its other end. The room is
+// private: the server knows it only by an id derived from its secret, and
+// every signal between members is sealed (room-access.ts, crypto/).
+import { SignalBox } from "../crypto/signal-box";
 import { Emitter } from "../emitter";
 import { renewClientId, saveDisplayName, type Identity } from "../identity";
-import { Mesh, type Member } from "../rtc/mesh";
+import { Mesh, type Member, type Refusal } from "../rtc/mesh";
 import { SignalingClient, type SignalingState } from "../signaling/signaling-client";
 import { IndexedDbLogStore, MemoryLogStore, type LogStore } from "./log-store";
 import type { ChatMessage } from "./messages";
+import type { RoomAccess } from "./room-access";
 import { RoomHistory } from "./room-history";
 import type { Retention } from "./room-log";
 import { TabChannel } from "./tab-channel";
@@ -33,6 +37,9 @@ export interface RoomSnapshot {
   awayMarker: string | null;
   self: Identity;
   error: string | null;
+  /** Signals refused since the room opened (forged, changed or replayed
+   *  on their way through the server), and the last one's reason. */
+  refused: { count: number; last: Refusal | null };
 }
 
 export interface RoomOptions {
@@ -53,20 +60,23 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
   #ownIds = new Set<string>();
   #notify = false;
   #othersShown = new WeakMap<ChatMessage, ShownMessage>();
+  #lastRefusal: Refusal | null = null;
+  readonly roomId: string;
 
   constructor(
-    readonly roomId: string,
+    access: RoomAccess,
     private self: Identity,
     signalingUrl: string,
     private readonly storage: Storage = sessionStorage,
     { iceCandidatePoolSize, retention, store = defaultStore() }: RoomOptions = {},
   ) {
     super();
+    const roomId = (this.roomId = access.keys.roomId);
     this.#ownIds.add(self.clientId);
     this.history = new RoomHistory(roomId, store, retention);
     this.history.on("change", () => this.#changed());
     this.signaling = new SignalingClient(signalingUrl, roomId, self);
-    this.mesh = new Mesh(this.signaling, iceCandidatePoolSize);
+    this.mesh = new Mesh(this.signaling, new SignalBox(access.crypto, access.keys.signalKey), iceCandidatePoolSize);
     this.tabs = new TabChannel(roomId, self);
     this.tabs.on("tabs", () => this.#changed());
     this.tabs.on("message", (m) => this.history.receiveFromTab(m));
@@ -100,6 +110,10 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     });
     this.mesh.on("closed", ({ clientId, link }) => this.history.detach(clientId, link));
     this.mesh.on("rejected", () => this.history.countMalformed());
+    this.mesh.on("refused", ({ why }) => {
+      this.#lastRefusal = why;
+      this.#changed();
+    });
     // A silent peer: if our own signaling answers, the fault is elsewhere and
     // ICE can look for a new path now; if not, the signaling client
     // reconnects, and the rejoin kicks the links.
@@ -131,6 +145,7 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
       awayMarker: this.history.awayMarker,
       self: this.self,
       error: this.#error,
+      refused: { count: this.mesh.refused, last: this.#lastRefusal },
     };
   }
 

@@ -1,15 +1,24 @@
 // The full mesh: one PeerLink per member of the room, created as the
 // contract says (the newcomer offers to every listed peer; members wait for
 // the newcomer's offer), kept across signaling outages, retried with
-// backoff while the peer is still in the room.
+// backoff while the peer is still in the room. Every signal is sealed with
+// the room's signal key (crypto/signal-box.ts): one the server changed,
+// forged or replayed is refused, and the member it claims to come from is
+// shown as tampered with until a link to it opens.
 import { Emitter } from "../emitter";
+import { SEALED_TYPE, type SignalBox } from "../crypto/signal-box";
 import type { PeerMessage } from "../chat/messages";
 import type { Joined, PeerInfo, SignalingClient } from "../signaling/signaling-client";
 import { PeerLink, type LinkState } from "./peer-link";
 
+export type MemberState = LinkState | "tampered";
+
 export interface Member extends PeerInfo {
-  state: LinkState;
+  state: MemberState;
 }
+
+/** Why a signal was refused: not sealed at all, or sealed wrongly. */
+export type Refusal = "unsealed" | "malformed" | "tampered" | "replayed";
 
 export interface MeshEvents {
   members: Member[];
@@ -22,6 +31,9 @@ export interface MeshEvents {
   rejected: void;
   /** A member's channel went silent. */
   silent: void;
+  /** A signal was refused; `clientId` is the member it claimed to come
+   *  from, null for a peerId that is no member. */
+  refused: { clientId: string | null; why: Refusal };
 }
 
 interface Entry {
@@ -31,6 +43,9 @@ interface Entry {
   retryTimer?: ReturnType<typeof setTimeout>;
   /** The last attempt found no path and there is no TURN relay to try. */
   blocked: boolean;
+  /** A signal claiming to come from this member was refused, and no link
+   *  to it has opened since. */
+  tampered: boolean;
 }
 
 const MAX_BACKOFF_MS = 30000;
@@ -41,23 +56,31 @@ export class Mesh extends Emitter<MeshEvents> {
   // By clientId: a peer keeps its clientId when its peerId changes (a
   // signaling reconnect), so a working data channel survives that.
   #peers = new Map<string, Entry>();
+  // Sealing and opening are asynchronous; these keep each direction in the
+  // order of the wire, which is what the per-pair numbering checks.
+  #outgoing: Promise<void> = Promise.resolve();
+  #incoming: Promise<void> = Promise.resolve();
+  #refused = 0;
 
   constructor(
     private readonly signaling: SignalingClient,
+    private readonly box: SignalBox,
     private readonly iceCandidatePoolSize?: number,
   ) {
     super();
     signaling.on("joined", (j) => this.#onJoined(j));
     signaling.on("peer-joined", (p) => this.#onPeerJoined(p));
     signaling.on("peer-left", ({ peerId, reason }) => this.#onPeerLeft(peerId, reason));
-    signaling.on("signal", ({ from, type, payload }) => this.#onSignal(from, type, payload));
+    signaling.on("signal", ({ from, type, payload }) => this.#receive(from, type, payload));
   }
 
   get members(): Member[] {
-    return [...this.#peers.values()].map((e) => ({
-      ...e.info,
-      state: e.blocked && (e.link.state === "connecting" || e.link.state === "lost") ? "blocked" : e.link.state,
-    }));
+    return [...this.#peers.values()].map((e) => ({ ...e.info, state: memberState(e) }));
+  }
+
+  /** Signals refused since the room was opened. */
+  get refused(): number {
+    return this.#refused;
   }
 
   /** Sends to every open channel; returns how many peers it reached. */
@@ -114,6 +137,7 @@ export class Mesh extends Emitter<MeshEvents> {
   }
 
   #onPeerLeft(peerId: string, reason: string): void {
+    this.box.forget(peerId);
     for (const [clientId, e] of this.#peers) {
       if (e.info.peerId !== peerId) continue;
       // Lost to signaling, or replaced by its own reconnect: the data
@@ -127,6 +151,38 @@ export class Mesh extends Emitter<MeshEvents> {
     }
   }
 
+  #send(to: string, type: string, payload: unknown): void {
+    const from = this.#selfPeerId;
+    this.#outgoing = this.#outgoing
+      .then(async () => this.signaling.signal(to, SEALED_TYPE, await this.box.seal(from, to, type, payload)))
+      .catch(() => {}); // a crypto failure loses this one signal; links repeat what matters
+  }
+
+  #receive(from: string, type: string, payload: unknown): void {
+    const to = this.#selfPeerId;
+    this.#incoming = this.#incoming
+      .then(async () => {
+        if (type !== SEALED_TYPE) return this.#refuse(from, "unsealed");
+        const opened = await this.box.open(from, to, payload);
+        if (opened.ok) this.#onSignal(from, opened.type, opened.payload);
+        else this.#refuse(from, opened.why);
+      })
+      .catch(() => {});
+  }
+
+  #refuse(from: string, why: Refusal): void {
+    this.#refused++;
+    let clientId: string | null = null;
+    for (const e of this.#peers.values())
+      if (e.info.peerId === from) {
+        clientId = e.info.clientId;
+        // A working link is left alone: the refused signal never reached it.
+        if (!e.link.open) e.tampered = true;
+      }
+    this.emit("refused", { clientId, why });
+    this.#changed();
+  }
+
   #onSignal(from: string, type: string, payload: unknown): void {
     for (const e of this.#peers.values()) {
       if (e.info.peerId === from) {
@@ -137,7 +193,7 @@ export class Mesh extends Emitter<MeshEvents> {
           // that met a closed link was lost). Anything else is for the old one.
           if (type !== "offer") return;
           clearTimeout(e.retryTimer);
-          this.#connect(e.info, false, e.retries + 1, e.blocked);
+          this.#connect(e.info, false, e.retries + 1, e.blocked, e.tampered);
           void this.#peers.get(e.info.clientId)!.link.handleSignal(type, payload);
           this.#changed();
           return;
@@ -155,19 +211,19 @@ export class Mesh extends Emitter<MeshEvents> {
     }
   }
 
-  #connect(info: PeerInfo, initiator: boolean, retries = 0, blocked = false): void {
+  #connect(info: PeerInfo, initiator: boolean, retries = 0, blocked = false, tampered = false): void {
     const link = new PeerLink({
       selfPeerId: this.#selfPeerId,
       remotePeerId: info.peerId,
       iceServers: this.#iceServers,
       iceCandidatePoolSize: this.iceCandidatePoolSize,
       initiator,
-      sendSignal: (type, payload) => this.signaling.signal(entry.info.peerId, type, payload),
+      sendSignal: (type, payload) => this.#send(entry.info.peerId, type, payload),
     });
-    const entry: Entry = { info, link, retries, blocked };
+    const entry: Entry = { info, link, retries, blocked, tampered };
     this.#peers.set(info.clientId, entry);
     link.on("state", (s) => {
-      if (s === "direct" || s === "relayed") entry.blocked = false;
+      if (s === "direct" || s === "relayed") entry.blocked = entry.tampered = false;
       this.#changed();
     });
     link.on("open", () => {
@@ -199,7 +255,7 @@ export class Mesh extends Emitter<MeshEvents> {
     entry.retryTimer = setTimeout(() => {
       if (this.#peers.get(entry.info.clientId) !== entry) return;
       // Either side may start over; perfect negotiation sorts out a tie.
-      this.#connect(entry.info, true, entry.retries + 1, entry.blocked);
+      this.#connect(entry.info, true, entry.retries + 1, entry.blocked, entry.tampered);
       this.#changed();
     }, delay);
     this.#changed();
@@ -214,4 +270,11 @@ export class Mesh extends Emitter<MeshEvents> {
   #changed(): void {
     this.emit("members", this.members);
   }
+}
+
+function memberState(e: Entry): MemberState {
+  const s = e.link.state;
+  const stuck = s === "connecting" || s === "lost";
+  if (e.tampered && stuck) return "tampered";
+  return e.blocked && stuck ? "blocked" : s;
 }

@@ -150,7 +150,8 @@ export class SignalingClient extends Emitter<SignalingEvents> {
       const ack = await this.#socket.timeout(JOIN_TIMEOUT_MS).emitWithAck("join-room", {
         roomId: this.roomId,
         clientId: sent.clientId,
-        displayName: sent.displayName,
+        // No displayName: names travel between members only, encrypted
+        // (the hello on each data channel), never through the server.
         resumeToken: sent.resumeToken,
       });
       if (!ack?.ok) {

@@ -4,12 +4,12 @@ import { useState } from "preact/hooks";
 import { Sheet } from "./Sheet";
 
 export function LeaveDialog({
-  roomId,
+  roomName,
   onLeave,
   onForgetAndLeave,
   onCancel,
 }: {
-  roomId: string;
+  roomName: string;
   onLeave: () => void;
   onForgetAndLeave: () => Promise<void>;
   onCancel: () => void;
@@ -18,7 +18,7 @@ export function LeaveDialog({
   const [error, setError] = useState<string | null>(null);
   return (
     <Sheet label="Leave this room" onClose={onCancel}>
-      <h2>Leave {roomId}?</h2>
+      <h2>Leave {roomName}?</h2>
       <p class="hint">This device keeps the conversation unless you ask it to forget.</p>
       {error && (
         <p class="error" role="alert">

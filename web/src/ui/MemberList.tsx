@@ -3,10 +3,9 @@
 // twenty people never push the conversation off a phone; unfolded, every
 // chip shows, in a box of bounded height with its own scroll.
 import { useState } from "preact/hooks";
-import type { Member } from "../rtc/mesh";
-import type { LinkState } from "../rtc/peer-link";
+import type { Member, MemberState } from "../rtc/mesh";
 
-const STATE_LABEL: Record<LinkState, string> = {
+const STATE_LABEL: Record<MemberState, string> = {
   connecting: "connecting",
   direct: "direct",
   relayed: "relayed via TURN",
@@ -14,6 +13,7 @@ const STATE_LABEL: Record<LinkState, string> = {
   blocked: "can't connect: no TURN relay on this server",
   lost: "lost",
   "same-device": "this device",
+  tampered: "refused: its connection was tampered with",
 };
 
 export function MemberList({
@@ -93,13 +93,13 @@ export function MemberList({
  *  included; those we cannot reach are counted apart. */
 export function summary(members: readonly Member[]): string {
   const people = members.length + 1;
-  const count = (s: LinkState) => members.filter((m) => m.state === s).length;
+  const count = (s: MemberState) => members.filter((m) => m.state === s).length;
   const parts = [people === 1 ? "Just you" : `${people} people`];
   const direct = count("direct") + count("same-device");
   const relayed = count("relayed");
   if (people > 1) parts.push(`${direct} direct`);
   if (relayed) parts.push(`${relayed} relayed`);
-  const lost = count("lost") + count("blocked");
+  const lost = count("lost") + count("blocked") + count("tampered");
   if (lost) parts.push(`${lost} not connected`);
   return parts.join(" · ");
 }

@@ -4,6 +4,8 @@
 // input stays at the bottom, and the conversation gets the rest; Share
 // and Leave open over it instead of pushing it down.
 import { useEffect, useMemo, useState } from "preact/hooks";
+import type { RoomAccess } from "../chat/room-access";
+import type { RoomRef } from "../chat/room-link";
 import { RoomSession, type RoomSnapshot } from "../chat/room-session";
 import { loadIdentity } from "../identity";
 import { loadSettings, retentionOf } from "../settings";
@@ -13,15 +15,20 @@ import { MemberList } from "./MemberList";
 import { MessageList } from "./MessageList";
 import { SharePanel } from "./SharePanel";
 
-export function RoomView({ roomId, onLeave }: { roomId: string; onLeave: () => void }) {
+/** What the room is called on this device: its code, or for a room
+ *  opened by its link (whose secret no one reads aloud) "Private room". */
+export const roomName = (room: RoomRef): string => (room.kind === "code" ? room.code : "Private room");
+
+export function RoomView({ room, access, onLeave }: { room: RoomRef; access: RoomAccess; onLeave: () => void }) {
   const settings = useMemo(() => loadSettings(), []);
   const session = useMemo(
-    () => new RoomSession(roomId, loadIdentity(), signalingUrl(), sessionStorage, {
+    () => new RoomSession(access, loadIdentity(), signalingUrl(), sessionStorage, {
         iceCandidatePoolSize: settings.iceCandidatePoolSize,
         retention: retentionOf(settings),
       }),
-    [roomId, settings],
+    [access, settings],
   );
+  const name = roomName(room);
   const [snap, setSnap] = useState<RoomSnapshot>(session.snapshot);
   const [text, setText] = useState("");
   const [open, setOpen] = useState<"share" | "leave" | null>(null);
@@ -55,10 +62,10 @@ export function RoomView({ roomId, onLeave }: { roomId: string; onLeave: () => v
   };
 
   return (
-    <main class="room">
+    <main class="room" data-room-id={session.roomId}>
       <header>
-        <h1 class="room-code" aria-label={`Room ${roomId}`}>
-          {roomId}
+        <h1 class="room-code" aria-label={`Room ${name}`}>
+          {name}
         </h1>
         <p class={`signaling ${snap.signaling}`} role="status">
           {snap.signaling === "online" ? "online" : snap.signaling === "connecting" ? "connecting…" : "offline: chatting peer-to-peer only"}
@@ -77,7 +84,21 @@ export function RoomView({ roomId, onLeave }: { roomId: string; onLeave: () => v
           {snap.error}
         </p>
       )}
+      {snap.refused.count > 0 && (
+        <p class="error" role="alert">
+          {snap.refused.last === "replayed"
+            ? "A connection was refused: an old connection request was sent again."
+            : "A connection was refused: it was tampered with on its way (a request not made by a holder of this room's key, or changed in transit)."}{" "}
+          Your messages go only to members who hold the key.
+        </p>
+      )}
       <MemberList selfName={snap.self.displayName} members={snap.members} onRename={(name) => session.rename(name)} />
+      {snap.members.length === 0 && snap.messages.length === 0 && (
+        <p class="hint empty-room">
+          No one else is here yet. Share the link or QR code{room.kind === "code" ? " or the code" : ""}: a different
+          {room.kind === "code" ? " code" : " link"} opens a different room.
+        </p>
+      )}
       <MessageList messages={snap.messages} awayMarker={snap.awayMarker} />
       <form
         class="composer"
@@ -101,10 +122,10 @@ export function RoomView({ roomId, onLeave }: { roomId: string; onLeave: () => v
         />
         <button type="submit">Send</button>
       </form>
-      {open === "share" && <SharePanel roomId={roomId} onClose={() => setOpen(null)} />}
+      {open === "share" && <SharePanel room={room} onClose={() => setOpen(null)} />}
       {open === "leave" && (
         <LeaveDialog
-          roomId={roomId}
+          roomName={name}
           onCancel={() => setOpen(null)}
           onLeave={onLeave}
           onForgetAndLeave={async () => {
