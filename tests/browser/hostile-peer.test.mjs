@@ -5,8 +5,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { deviceKey, signChat } from "../support/room-crypto.mjs";
 import { startServer } from "../support/server.mjs";
-import { lanHost, launchBrowser, person } from "../support/browser.mjs";
+import { lanHost, launchBrowser, person, roomIdOf } from "../support/browser.mjs";
 
 const webRoot = join(dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 let server;
@@ -61,27 +62,42 @@ test("garbage, a flood, forgeries and a summary storm over a data channel harm n
   await evil.page.getByText("mine two").waitFor({ timeout: 30000 });
   const victimId = await victim.page.evaluate(() => sessionStorage.getItem("fc.clientId"));
 
-  const sent = await evil.page.evaluate(async (victimId) => {
+  // What the attacker sends, made here: members' messages are signed, so a
+  // flood that is to reach the log needs keys (two made-up authors, each
+  // with a device key of its own), and forging the victim needs the
+  // victim's key, which the attacker does not have.
+  const roomId = await roomIdOf(victim.page);
+  const now = Date.now();
+  const chat = (clientId, seq, text, lamport = seq) =>
+    ({ type: "chat", id: `${clientId}:${seq}`, clientId, seq, lamport, displayName: "x", text, sentAt: now });
+  const keys = { evil0: deviceKey(), evil1: deviceKey(), mine: deviceKey() };
+  const out = [];
+  const put = (v) => out.push(typeof v === "string" ? v : JSON.stringify(v));
+  // Malformed, oversized, mistyped.
+  for (const bad of ["", "{", "null", "[]", "\u0000", '{"type":"batch","messages":[1]}', '{"type":"sync","have":[],"floor":0}',
+    '{"type":"ack","have":{"a":[5,1]}}', '{"type":"chat","id":"a:1","clientId":"a","seq":1}', "x".repeat(100 * 1024)]) put(bad);
+  put({ type: "sync", have: { __proto__: [1, 2] }, floor: 0 });
+  // A forged copy of the victim's own message: unsigned, then signed with
+  // the attacker's key, then a new one in the victim's name; and replays.
+  put(chat(victimId, 1, "forged words"));
+  put(signChat(roomId, chat(victimId, 1, "forged words"), keys.mine));
+  put(signChat(roomId, chat(victimId, 9, "forged words"), keys.mine));
+  put(signChat(roomId, chat(victimId, 9, "forged words"), keys.mine));
+  // Signed, but the text changed after signing.
+  put({ ...signChat(roomId, chat("evil-x", 1, "as signed"), keys.mine), text: "forged words" });
+  // A Lamport time near the float limit.
+  put(signChat(roomId, chat("evil-hi", 1, "far future", 2 ** 60), keys.mine));
+  // A flood: 6,000 signed messages in batches of 100, from two made-up authors.
+  for (let b = 0; b < 60; b++) {
+    const author = `evil${b % 2}`;
+    put({ type: "batch", messages: Array.from({ length: 100 }, (_, i) =>
+      signChat(roomId, chat(author, 1000 + Math.floor(b / 2) * 100 + i + 1, `spam ${b}-${i}`), keys[author])) });
+  }
+  // A summary storm.
+  for (let i = 0; i < 500; i++) put({ type: "sync", have: {}, floor: 0 });
+
+  const sent = await evil.page.evaluate(async (out) => {
     const ch = window.__channels.find((c) => c.readyState === "open");
-    const now = Date.now();
-    const chat = (clientId, seq, text, lamport = seq) =>
-      ({ type: "chat", id: `${clientId}:${seq}`, clientId, seq, lamport, displayName: "x", text, sentAt: now });
-    const out = [];
-    const put = (v) => out.push(typeof v === "string" ? v : JSON.stringify(v));
-    // Malformed, oversized, mistyped.
-    for (const bad of ["", "{", "null", "[]", "\u0000", '{"type":"batch","messages":[1]}', '{"type":"sync","have":[],"floor":0}',
-      '{"type":"ack","have":{"a":[5,1]}}', '{"type":"chat","id":"a:1","clientId":"a","seq":1}', "x".repeat(100 * 1024)]) put(bad);
-    put({ type: "sync", have: { __proto__: [1, 2] }, floor: 0 });
-    // A forged copy of the victim's own message, and a replay of it.
-    put(chat(victimId, 1, "forged words"));
-    put(chat(victimId, 1, "forged words"));
-    // A Lamport time near the float limit.
-    put(chat("evil-hi", 1, "far future", 2 ** 60));
-    // A flood: 6,000 messages in batches of 100, from two made-up authors.
-    for (let b = 0; b < 60; b++)
-      put({ type: "batch", messages: Array.from({ length: 100 }, (_, i) => chat(`evil${b % 2}`, 1000 + Math.floor(b / 2) * 100 + i + 1, `spam ${b}-${i}`)) });
-    // A summary storm.
-    for (let i = 0; i < 500; i++) put({ type: "sync", have: {}, floor: 0 });
     for (const s of out) {
       while (ch.bufferedAmount > 1 << 20) await new Promise((r) => setTimeout(r, 10));
       try {
@@ -91,7 +107,7 @@ test("garbage, a flood, forgeries and a summary storm over a data channel harm n
       }
     }
     return out.length;
-  }, victimId);
+  }, out);
   assert.ok(sent > 500);
 
   // The victim is still fully usable, and its own words are its own.
@@ -103,13 +119,15 @@ test("garbage, a flood, forgeries and a summary storm over a data channel harm n
   const deadline = Date.now() + 10000;
   let texts = [];
   while (Date.now() < deadline) {
-    texts = await stored(victim.page, room);
+    texts = await stored(victim.page, roomId);
     if (texts.includes("still here") && texts.length >= 1003) break;
     await victim.page.waitForTimeout(200);
   }
   assert.equal(texts.length, 1003, "500 of each flooding author and the victim's three");
   for (const t of ["mine one", "mine two", "still here"]) assert.equal(texts.filter((x) => x === t).length, 1, t);
   for (const t of ["forged words", "far future"]) assert.ok(!texts.includes(t), t);
+  // The victim was told someone wrote in its name with another key.
+  await victim.page.getByText(/device key of .* changed/).waitFor({ timeout: 5000 });
   // ...and they come back after a reload.
   await victim.page.reload();
   await victim.page.locator("ol.messages li", { hasText: "still here" }).waitFor({ timeout: 10000 });

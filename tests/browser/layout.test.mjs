@@ -18,7 +18,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { joined, startServer } from "../support/server.mjs";
-import { lanHost, launchBrowser, person } from "../support/browser.mjs";
+import { lanHost, launchBrowser, person, roomIdOf } from "../support/browser.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const webRoot = process.env.FC_WEB_ROOT ?? join(repo, "web/dist");
@@ -76,7 +76,7 @@ async function addSocketMembers(total) {
     const n = sockets.length + 1;
     // Our own clientIds: support's clientId() pads short ones, so its 1st
     // and 10th can be the same id (the second join would replace the first).
-    const { socket } = await joined(server.url, room, `Guest ${n}`, { clientId: `guest-${n}-${process.pid}` });
+    const { socket } = await joined(server.url, await roomIdOf(ana.page), `Guest ${n}`, { clientId: `guest-${n}-${process.pid}` });
     sockets.push(socket);
   }
   for (const p of [ana, bo]) {

@@ -39,3 +39,11 @@ export async function person(browser, options = {}) {
   page.on("pageerror", (e) => errors.push(e));
   return { context, page, errors };
 }
+
+/** The room id the server knows the page's room by (derived from the
+ *  room's secret on the page, so a test cannot just use the code). */
+export async function roomIdOf(page, timeout = 20000) {
+  const room = page.locator("main.room[data-room-id]");
+  await room.waitFor({ timeout });
+  return room.getAttribute("data-room-id");
+}

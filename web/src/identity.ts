@@ -3,11 +3,13 @@
 // that proves it is ours (beside it, never sent to anyone but the signaling
 // server), and a display name remembered across visits (localStorage).
 import { generateDisplayName } from "./chat/room-code";
+import { fromBase64url, toBase64url } from "./crypto/bytes";
 import { randomId } from "./random";
 
 const CLIENT_KEY = "fc.clientId";
 const TOKEN_KEY = "fc.resumeToken";
 const NAME_KEY = "fc.displayName";
+const DEVICE_KEY = "fc.deviceKey";
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const RESUME_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
@@ -58,4 +60,16 @@ export function renewClientId(session: Storage = sessionStorage): Pick<Identity,
   session.setItem(CLIENT_KEY, clientId);
   session.setItem(TOKEN_KEY, resumeToken);
   return { clientId, resumeToken };
+}
+
+/** The seed of this device's signing key (Ed25519, chat/authors.ts): made
+ *  once, kept in localStorage, so every tab of the browser signs alike.
+ *  Clearing the site's data makes a new one, which peers will show as a
+ *  changed key. */
+export function loadDeviceSeed(local: Storage = localStorage): Uint8Array {
+  const kept = fromBase64url(local.getItem(DEVICE_KEY) ?? "");
+  if (kept?.length === 32) return kept;
+  const seed = crypto.getRandomValues(new Uint8Array(32));
+  local.setItem(DEVICE_KEY, toBase64url(seed));
+  return seed;
 }

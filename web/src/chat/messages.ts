@@ -22,7 +22,8 @@ export const MAX_COUNTER = 2 ** 48;
  *
  * The contract's minimal chat message (an `id`, no `seq` or `lamport`: a
  * peer that is not this app) is taken too, with seq 0: it is placed at the
- * receiver's clock and not exchanged by catch-up.
+ * receiver's clock and not exchanged by catch-up. (A private room takes
+ * only signed messages: chat/authors.ts.)
  */
 export interface ChatMessage {
   type: "chat";
@@ -33,6 +34,9 @@ export interface ChatMessage {
   displayName: string;
   text: string;
   sentAt: number;
+  /** The author's device key (32 bytes, base64url) and its Ed25519
+   *  signature of the message (64 bytes, base64url): chat/authors.ts. */
+  key?: string;
   sig?: string;
 }
 
@@ -43,7 +47,8 @@ export type Have = Record<string, number[]>;
 /** Every message type a peer may send over the "chat" channel. */
 export type PeerMessage =
   | ChatMessage
-  | { type: "hello"; clientId: string; displayName: string }
+  /** Who is at the other end of the channel: name and device key. */
+  | { type: "hello"; clientId: string; displayName: string; key?: string }
   | { type: "ping"; at: number }
   | { type: "pong"; at: number }
   /** What I hold; send me what I lack (not older than `floor`, a Lamport time). */
@@ -63,7 +68,8 @@ const isTime = (v: unknown): v is number => typeof v === "number" && Number.isFi
 
 function parseChat(m: Record<string, unknown>): ChatMessage | null {
   if (!isString(m.id, 140, 1) || !isString(m.clientId, 64, 1) || !isString(m.displayName, 64) ||
-      !isString(m.text, MAX_TEXT, 1) || !isTime(m.sentAt) || (m.sig !== undefined && !isString(m.sig, 512)))
+      !isString(m.text, MAX_TEXT, 1) || !isTime(m.sentAt) || (m.sig !== undefined && !isString(m.sig, 512)) ||
+      (m.key !== undefined && !isString(m.key, 64)))
     return null;
   const unsequenced = m.seq === undefined || m.seq === 0;
   if (unsequenced ? m.lamport !== undefined && !isCounter(m.lamport)
@@ -73,6 +79,7 @@ function parseChat(m: Record<string, unknown>): ChatMessage | null {
     type: "chat", id: m.id, clientId: m.clientId, seq: unsequenced ? 0 : (m.seq as number), lamport: (m.lamport as number | undefined) ?? 0,
     displayName: m.displayName, text: m.text, sentAt: m.sentAt,
   };
+  if (m.key !== undefined) c.key = m.key as string;
   if (m.sig !== undefined) c.sig = m.sig as string;
   return c;
 }
@@ -115,9 +122,11 @@ export function parsePeerValue(v: unknown): PeerMessage | null {
     case "chat":
       return parseChat(m);
     case "hello":
-      if (isString(m.clientId, 64, 1) && isString(m.displayName, 64))
-        return { type: "hello", clientId: m.clientId, displayName: m.displayName };
-      return null;
+      if (!isString(m.clientId, 64, 1) || !isString(m.displayName, 64) || (m.key !== undefined && !isString(m.key, 64)))
+        return null;
+      return m.key === undefined
+        ? { type: "hello", clientId: m.clientId, displayName: m.displayName }
+        : { type: "hello", clientId: m.clientId, displayName: m.displayName, key: m.key as string };
     case "ping":
     case "pong":
       return isTime(m.at) ? { type: m.type, at: m.at } : null;

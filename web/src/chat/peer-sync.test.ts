@@ -3,6 +3,7 @@ import { MemoryLogStore } from "./log-store";
 import { messageId, parsePeerMessage, type ChatMessage, type PeerMessage } from "./messages";
 import { HIGH_WATER, LOW_WATER, type SyncLink } from "./peer-sync";
 import { RoomHistory } from "./room-history";
+import { testAuthors } from "../testing/signers";
 
 /** Two ends of a data channel: JSON on the wire, delivered a little later,
  *  with a send buffer that fills and drains as a real one does. */
@@ -37,7 +38,7 @@ class Wire implements SyncLink {
 }
 
 function device(room = "ROOM") {
-  return new RoomHistory(room, new MemoryLogStore());
+  return new RoomHistory(room, new MemoryLogStore(), testAuthors(room));
 }
 
 /** Opens a channel between two devices, as the mesh does. */
@@ -148,15 +149,38 @@ describe("catch-up between two devices", () => {
 });
 
 describe("hostile peers", () => {
+  it("a message with a bad signature, none, or another device's key for a known author is dropped", async () => {
+    const ann = device();
+    const annDevice = testAuthors("ROOM");
+    const other = testAuthors("ROOM");
+    await ann.ready;
+    const sync = ann.attach("evil", new Wire(() => {}));
+    const chat = (seq: number, text: string): ChatMessage =>
+      ({ type: "chat", id: `bob:${seq}`, clientId: "bob", seq, lamport: seq, displayName: "Bob", text, sentAt: Date.now() });
+    const real = await annDevice.sign(chat(1, "real"));
+    sync.handle(real);
+    sync.handle(chat(2, "unsigned"));
+    sync.handle({ ...(await annDevice.sign(chat(3, "changed after signing"))), text: "changed" });
+    sync.handle({ ...(await annDevice.sign(chat(4, "other room"))), sig: (await testAuthors("OTHER").sign(chat(4, "other room"))).sig });
+    await settle(10);
+    sync.handle(await other.sign(chat(5, "another device says it is bob")));
+    await settle(10);
+    expect(texts(ann)).toEqual(["real"]);
+    expect(ann.dropped).toMatchObject({ unsigned: 1, "bad-signature": 2, "key-changed": 1 });
+    expect(ann.authors.keyChanges).toEqual(["bob"]);
+  });
+
   it("a flood of messages keeps the store bounded and is counted", async () => {
-    const me = new RoomHistory("ROOM", new MemoryLogStore(), { maxMessages: 100, maxAgeMs: 1e12 });
+    const me = new RoomHistory("ROOM", new MemoryLogStore(), testAuthors("ROOM"), { maxMessages: 100, maxAgeMs: 1e12 });
     await me.ready;
     const link = new Wire(() => {});
     const sync = me.attach("evil", link);
-    for (let i = 1; i <= 1000; i++) {
-      const m: ChatMessage = { type: "chat", id: `evil:${i}`, clientId: "evil", seq: i, lamport: i, displayName: "E", text: "spam", sentAt: Date.now() };
-      sync.handle(m);
-    }
+    const evil = testAuthors("ROOM");
+    const flood: ChatMessage[] = [];
+    for (let i = 1; i <= 1000; i++)
+      flood.push(await evil.sign({ type: "chat", id: `evil:${i}`, clientId: "evil", seq: i, lamport: i, displayName: "E", text: "spam", sentAt: Date.now() }));
+    for (const m of flood) sync.handle(m);
+    await settle(10);
     expect(me.log.size).toBe(100);
     expect(me.dropped.flood).toBe(400); // a burst of a window plus 500, then nothing
   });
@@ -183,6 +207,7 @@ describe("hostile peers", () => {
     const m = await ann.compose("ann", "Ann", "the real one");
     const sync = ann.attach("evil", new Wire(() => {}));
     sync.handle({ ...m, text: "forged" });
+    await settle(10);
     expect(texts(ann)).toEqual(["the real one"]);
     expect(ann.dropped.conflict).toBe(1);
   });

@@ -21,7 +21,7 @@ export type SyncDrop = "flood" | "summary-rate" | "duplicate" | "conflict" | "ex
 export interface SyncHost {
   readonly log: RoomLog;
   /** Adds messages from the peer to the room (and stores them); returns how many were new. */
-  receive(messages: ChatMessage[], how: "live" | "catch-up"): number;
+  receive(messages: ChatMessage[], how: "live" | "catch-up"): Promise<number>;
   /** The peer told us what it holds. */
   peerHolds(have: Have): void;
   /** When this device first got the message (0: from its own store). */
@@ -124,7 +124,10 @@ export class PeerSync {
     // What the peer sent us, it holds: no need to send it back.
     this.#bound();
     for (const m of take) this.#sent.add(messageId(m));
-    if (take.length && this.host.receive(take, how) > 0) this.#scheduleAck();
+    if (take.length)
+      void this.host.receive(take, how).then((added) => {
+        if (added > 0 && !this.#stopped) this.#scheduleAck();
+      });
   }
 
   #summary(have: Have, floor: number | null): void {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryLogStore } from "./log-store";
 import { RoomHistory } from "./room-history";
+import { testAuthors } from "../testing/signers";
 
 describe("saving history", () => {
   it("one's own message is on its way to disk at once, not after the save delay", async () => {
@@ -11,7 +12,7 @@ describe("saving history", () => {
       saves.push(change.add.length);
       return save(room, change);
     };
-    const h = new RoomHistory("ROOM", store);
+    const h = new RoomHistory("ROOM", store, testAuthors("ROOM"));
     await h.ready;
     await h.compose("me", "Me", "closing the tab now");
     // No timer has run: the save started within compose().
@@ -28,9 +29,10 @@ describe("saving history", () => {
       calls++;
       return save(room, change);
     };
-    const h = new RoomHistory("ROOM", store);
+    const h = new RoomHistory("ROOM", store, testAuthors("ROOM"));
     await h.ready;
-    h.receive([{ type: "chat", id: "ana:1", clientId: "ana", seq: 1, lamport: 1, displayName: "Ana", text: "hi", sentAt: Date.now() }], "live");
+    const ana = testAuthors("ROOM");
+    await h.receive([await ana.sign({ type: "chat", id: "ana:1", clientId: "ana", seq: 1, lamport: 1, displayName: "Ana", text: "hi", sentAt: Date.now() })], "live");
     expect(calls).toBe(0); // waiting for the save delay
     h.flush();
     h.flush();

@@ -2,14 +2,20 @@
 // (room-log.ts), loaded from and written back to the store (log-store.ts),
 // the per-channel sync (peer-sync.ts), what each peer has told us it holds
 // (for "sent to everyone"), and the "new since you were away" marker.
+// Nothing enters the log unsigned: one's own messages are signed as they
+// are written, and others' are checked before they are taken (authors.ts).
 // The room session and the direct-pairing view both use one.
 import { Emitter } from "../emitter";
+import type { Authors, Verdict } from "./authors";
 import type { LogStore } from "./log-store";
 import { messageId, rangesHold, type ChatMessage, type Have } from "./messages";
 import { PeerSync, type SyncDrop, type SyncHost, type SyncLink } from "./peer-sync";
 import { compareOrder, RoomLog, type Retention } from "./room-log";
 
 const SAVE_DELAY_MS = 50;
+
+/** Why inbound messages were not taken. */
+export type Drop = SyncDrop | "malformed" | Exclude<Verdict, "ok">;
 const EXPIRE_EVERY_MS = 60000;
 
 export class RoomHistory extends Emitter<{ change: void }> {
@@ -24,10 +30,15 @@ export class RoomHistory extends Emitter<{ change: void }> {
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
   #saving: Promise<void> = Promise.resolve();
   #expiry: ReturnType<typeof setInterval> | undefined;
-  #dropped: Partial<Record<SyncDrop | "malformed", number>> = {};
+  #dropped: Partial<Record<Drop, number>> = {};
   #closed = false;
 
-  constructor(readonly roomId: string, private readonly store: LogStore, retention?: Retention) {
+  constructor(
+    readonly roomId: string,
+    private readonly store: LogStore,
+    readonly authors: Authors,
+    retention?: Retention,
+  ) {
     super();
     this.log = new RoomLog(retention);
     this.ready = this.#load();
@@ -40,6 +51,8 @@ export class RoomHistory extends Emitter<{ change: void }> {
       this.log.restoreCounters(stored.clock, stored.ownSeq);
       const evicted: ChatMessage[] = [];
       for (const m of stored.messages) {
+        // Checked when it came in: its key stands for its author.
+        if (m.key) this.authors.pin(m.clientId, m.key);
         const r = this.log.add(m);
         if (r.added) evicted.push(...r.evicted);
         else if (r.why === "expired" || r.why === "too-old") evicted.push(m);
@@ -64,7 +77,7 @@ export class RoomHistory extends Emitter<{ change: void }> {
   }
 
   /** How many inbound messages were dropped, and why. */
-  get dropped(): Readonly<Partial<Record<SyncDrop | "malformed", number>>> {
+  get dropped(): Readonly<Partial<Record<Drop, number>>> {
     return this.#dropped;
   }
 
@@ -82,7 +95,7 @@ export class RoomHistory extends Emitter<{ change: void }> {
   /** A message written here: into the log, the store, and every open channel. */
   async compose(clientId: string, displayName: string, text: string): Promise<ChatMessage> {
     await this.ready;
-    const m = this.log.compose(clientId, displayName, text);
+    const m = await this.authors.sign(this.log.compose(clientId, displayName, text));
     this.#marker = null;
     const r = this.log.add(m);
     this.#arrived.set(messageId(m), Date.now());
@@ -130,8 +143,24 @@ export class RoomHistory extends Emitter<{ change: void }> {
     this.#count("malformed", 1);
   }
 
-  /** Adds messages from a peer or a tab; returns how many were new. */
-  receive(messages: ChatMessage[], how: "live" | "catch-up"): number {
+  /** Adds messages from a peer or a tab once their signatures check out;
+   *  resolves to how many were new. */
+  async receive(messages: ChatMessage[], how: "live" | "catch-up"): Promise<number> {
+    // A message held already is not checked again (a copy that differs is
+    // a conflict, refused by the log).
+    const verdicts = await Promise.all(
+      messages.map((m): Promise<Verdict> | Verdict => (this.log.has(messageId(m)) ? "ok" : this.authors.verify(m))),
+    );
+    const checked = messages.filter((_m, i) => {
+      const v = verdicts[i]!;
+      if (v !== "ok") this.#count(v, 1);
+      return v === "ok";
+    });
+    if (this.#closed) return 0;
+    return this.#add(checked, how);
+  }
+
+  #add(messages: ChatMessage[], how: "live" | "catch-up"): number {
     const hadHistory = this.log.size > 0;
     const added: ChatMessage[] = [];
     const evicted: ChatMessage[] = [];
@@ -172,7 +201,7 @@ export class RoomHistory extends Emitter<{ change: void }> {
     };
   }
 
-  #count(why: SyncDrop | "malformed", n: number): void {
+  #count(why: Drop, n: number): void {
     this.#dropped[why] = (this.#dropped[why] ?? 0) + n;
   }
 

@@ -29,7 +29,7 @@ export function compareOrder(a: ChatMessage, b: ChatMessage): number {
 }
 
 const sameContent = (a: ChatMessage, b: ChatMessage): boolean =>
-  a.lamport === b.lamport && a.text === b.text && a.displayName === b.displayName && a.sentAt === b.sentAt && a.sig === b.sig;
+  a.lamport === b.lamport && a.text === b.text && a.displayName === b.displayName && a.sentAt === b.sentAt && a.sig === b.sig && a.key === b.key;
 
 export class RoomLog {
   #ordered: ChatMessage[] = [];

@@ -49,6 +49,8 @@ vi.mock("socket.io-client", () => ({ io: () => socket }));
 
 const { RoomSession } = await import("./room-session");
 const { noble } = await import("../crypto/noble");
+const { testSigner } = await import("../testing/signers");
+const options = () => ({ signer: testSigner() });
 const access = { keys: { roomId: "roomroomroomroomroomroomro", signalKey: new Uint8Array(32) }, crypto: noble };
 
 
@@ -60,7 +62,7 @@ describe("room session identity", () => {
     socket.reset();
     socket.answers = [{ ok: false, error: { code: "client-id-taken", message: "clientId in use in this room" } }];
     const storage = memoryStorage();
-    const session = new RoomSession(access, me, "http://x", storage);
+    const session = new RoomSession(access, me, "http://x", storage, options());
     session.signaling.start();
     await settle();
     expect(socket.joins).toHaveLength(2);
@@ -80,7 +82,7 @@ describe("room session identity", () => {
     socket.reset();
     const taken = { ok: false, error: { code: "client-id-taken", message: "clientId in use in this room" } };
     socket.answers = [taken, taken];
-    const session = new RoomSession(access, me, "http://x", memoryStorage());
+    const session = new RoomSession(access, me, "http://x", memoryStorage(), options());
     session.signaling.start();
     await settle();
     expect(socket.joins).toHaveLength(2);
@@ -90,7 +92,7 @@ describe("room session identity", () => {
 
   it("on replaced renews clientId and token and rejoins", async () => {
     socket.reset();
-    const session = new RoomSession(access, me, "http://x", memoryStorage());
+    const session = new RoomSession(access, me, "http://x", memoryStorage(), options());
     session.signaling.start();
     await settle();
     socket.fire("replaced");

@@ -9,7 +9,8 @@ import { renewClientId, saveDisplayName, type Identity } from "../identity";
 import { Mesh, type Member, type Refusal } from "../rtc/mesh";
 import { SignalingClient, type SignalingState } from "../signaling/signaling-client";
 import { IndexedDbLogStore, MemoryLogStore, type LogStore } from "./log-store";
-import type { ChatMessage } from "./messages";
+import { Authors, type Signer } from "./authors";
+import type { ChatMessage, PeerMessage } from "./messages";
 import type { RoomAccess } from "./room-access";
 import { RoomHistory } from "./room-history";
 import type { Retention } from "./room-log";
@@ -40,6 +41,9 @@ export interface RoomSnapshot {
   /** Signals refused since the room opened (forged, changed or replayed
    *  on their way through the server), and the last one's reason. */
   refused: { count: number; last: Refusal | null };
+  /** Members (their names, or clientIds when unnamed) for whom a second
+   *  device key turned up: their messages under it are not shown. */
+  keyChanges: string[];
 }
 
 export interface RoomOptions {
@@ -48,6 +52,8 @@ export interface RoomOptions {
   retention?: Retention;
   /** Where it keeps it (IndexedDB unless given). */
   store?: LogStore;
+  /** What signs this device's messages (its device key unless given). */
+  signer?: Promise<Signer>;
 }
 
 export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
@@ -61,6 +67,7 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
   #notify = false;
   #othersShown = new WeakMap<ChatMessage, ShownMessage>();
   #lastRefusal: Refusal | null = null;
+  #ownKey: string | undefined;
   readonly roomId: string;
 
   constructor(
@@ -68,12 +75,12 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     private self: Identity,
     signalingUrl: string,
     private readonly storage: Storage = sessionStorage,
-    { iceCandidatePoolSize, retention, store = defaultStore() }: RoomOptions = {},
+    { iceCandidatePoolSize, retention, store = defaultStore(), signer }: RoomOptions = {},
   ) {
     super();
     const roomId = (this.roomId = access.keys.roomId);
     this.#ownIds.add(self.clientId);
-    this.history = new RoomHistory(roomId, store, retention);
+    this.history = new RoomHistory(roomId, store, new Authors(roomId, signer), retention);
     this.history.on("change", () => this.#changed());
     this.signaling = new SignalingClient(signalingUrl, roomId, self);
     this.mesh = new Mesh(this.signaling, new SignalBox(access.crypto, access.keys.signalKey), iceCandidatePoolSize);
@@ -102,11 +109,17 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
       this.#renewIdentity();
     });
     this.mesh.on("members", () => this.#changed());
+    void this.history.authors.ownKey().then((key) => {
+      this.#ownKey = key;
+      this.mesh.broadcast(this.#hello());
+    });
     this.mesh.on("open", ({ clientId, link }) => {
-      // Our current name: the server still has the one we joined with, so a
-      // rename made before this peer came would not reach it otherwise.
-      link.send({ type: "hello", clientId: this.self.clientId, displayName: this.self.displayName });
+      // Who we are, said only here: the server is never told our name.
+      link.send(this.#hello());
       this.history.attach(clientId, link);
+    });
+    this.mesh.on("key", ({ clientId, key }) => {
+      if (!this.history.authors.pin(clientId, key)) this.#changed();
     });
     this.mesh.on("closed", ({ clientId, link }) => this.history.detach(clientId, link));
     this.mesh.on("rejected", () => this.history.countMalformed());
@@ -125,6 +138,11 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
       // on open, so only in a race): taken as it is.
       if (message.type === "chat") this.history.receive([message], "live");
     });
+  }
+
+  #hello(): PeerMessage {
+    const { clientId, displayName } = this.self;
+    return this.#ownKey ? { type: "hello", clientId, displayName, key: this.#ownKey } : { type: "hello", clientId, displayName };
   }
 
   #renewIdentity(): void {
@@ -146,6 +164,7 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
       self: this.self,
       error: this.#error,
       refused: { count: this.mesh.refused, last: this.#lastRefusal },
+      keyChanges: this.history.authors.keyChanges.map((id) => this.#nameOf(id, members)),
     };
   }
 
@@ -165,6 +184,13 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
   async forgetHistory(): Promise<void> {
     this.stop();
     await this.history.forget();
+  }
+
+  #nameOf(clientId: string, members: Member[]): string {
+    const member = members.find((m) => m.clientId === clientId && m.displayName);
+    if (member) return member.displayName;
+    const written = this.history.log.messages.filter((m) => m.clientId === clientId).at(-1);
+    return written?.displayName || clientId;
   }
 
   /** Mesh peers, plus tabs of this browser that only the tab channel knows. */
@@ -217,7 +243,7 @@ export class RoomSession extends Emitter<{ change: RoomSnapshot }> {
     saveDisplayName(displayName);
     this.signaling.setIdentity(this.self);
     this.tabs.setIdentity(this.self);
-    this.mesh.broadcast({ type: "hello", clientId: this.self.clientId, displayName });
+    this.mesh.broadcast(this.#hello());
     this.#changed();
     return true;
   }

@@ -3,9 +3,10 @@
 // duplicates and within its bounds. Seeded, so a failure repeats.
 import { describe, expect, it } from "vitest";
 import { MemoryLogStore } from "./log-store";
-import { messageId, parsePeerMessage } from "./messages";
+import { messageId, parsePeerMessage, type ChatMessage } from "./messages";
 import { compareOrder } from "./room-log";
 import { RoomHistory } from "./room-history";
+import { testAuthors } from "../testing/signers";
 
 function rng(seed: number) {
   return () => {
@@ -50,21 +51,32 @@ describe("fuzz", () => {
 
   it("random traffic keeps the log ordered, unique and bounded", async () => {
     const r = rng(7);
-    const h = new RoomHistory("R", new MemoryLogStore(), { maxMessages: 50, maxPerAuthor: 20, maxAgeMs: 1e13 });
+    const h = new RoomHistory("R", new MemoryLogStore(), testAuthors("R"), { maxMessages: 50, maxPerAuthor: 20, maxAgeMs: 1e13 });
     await h.ready;
     const sync = h.attach("peer", { send: () => true, bufferedAmount: 0, onDrain: () => () => {} });
     const authors = ["ann", "bob", "cy", "dee"];
-    for (let i = 0; i < 5000; i++) {
+    // Each author signs as its device would (dee with two devices: the
+    // second key is refused), so what reaches the log got past the checks.
+    const signers = Object.fromEntries(authors.map((a) => [a, testAuthors("R")]));
+    const impostor = testAuthors("R");
+    for (let i = 0; i < 1200; i++) {
       const clientId = authors[Math.floor(r() * authors.length)]!;
       const seq = 1 + Math.floor(r() * 60);
-      const chat = { type: "chat", id: `${clientId}:${seq}`, clientId, seq, lamport: 1 + Math.floor(r() * 200), displayName: clientId, text: `t${Math.floor(r() * 3)}`, sentAt: Date.now() };
-      const wire = r() < 0.3 ? JSON.stringify({ type: "batch", messages: [chat, { ...chat, seq: seq + 1, id: `${clientId}:${seq + 1}` }] })
+      const sign = async (m: ChatMessage) => (clientId === "dee" && r() < 0.3 ? impostor : signers[clientId]!).sign(m);
+      const chat = await sign({ type: "chat", id: `${clientId}:${seq}`, clientId, seq, lamport: 1 + Math.floor(r() * 200), displayName: clientId, text: `t${Math.floor(r() * 3)}`, sentAt: Date.now() });
+      const next = await sign({ ...chat, seq: seq + 1, id: `${clientId}:${seq + 1}` });
+      const wire = r() < 0.3 ? JSON.stringify({ type: "batch", messages: [chat, next] })
         : r() < 0.5 ? JSON.stringify(chat) : mutate(JSON.stringify(chat), r);
       const m = parsePeerMessage(wire);
       if (m) sync.handle(m);
+      if (i % 50 === 0) await new Promise((resolve) => setTimeout(resolve, 0)); // let checks finish
       if (i % 7 === 0) await h.compose("me", "Me", `mine ${i}`);
     }
+    await new Promise((resolve) => setTimeout(resolve, 50));
     const list = h.log.messages;
+    expect(list.filter((m) => m.clientId !== "me").length).toBeGreaterThan(10); // signed traffic got in
+    expect(h.dropped["bad-signature"] ?? 0).toBeGreaterThan(0); // and mutated signatures did not
+    expect(h.dropped["key-changed"] ?? 0).toBeGreaterThan(0);
     expect(list.length).toBeLessThanOrEqual(50);
     expect(new Set(list.map(messageId)).size).toBe(list.length);
     for (let i = 1; i < list.length; i++) expect(compareOrder(list[i - 1]!, list[i]!)).toBeLessThan(0);
@@ -72,5 +84,5 @@ describe("fuzz", () => {
     for (const m of list) perAuthor.set(m.clientId, (perAuthor.get(m.clientId) ?? 0) + 1);
     for (const n of perAuthor.values()) expect(n).toBeLessThanOrEqual(20);
     h.close();
-  });
+  }, 60000);
 });

@@ -31,6 +31,8 @@ export interface MeshEvents {
   rejected: void;
   /** A member's channel went silent. */
   silent: void;
+  /** A member told us its device key (in its hello, over its channel). */
+  key: { clientId: string; key: string };
   /** A signal was refused; `clientId` is the member it claimed to come
    *  from, null for a peerId that is no member. */
   refused: { clientId: string | null; why: Refusal };
@@ -101,11 +103,19 @@ export class Mesh extends Emitter<MeshEvents> {
     this.#changed();
   }
 
+  /** The server's word for who a peer is, with the name the peer told us
+   *  itself: a name the server reports is not taken (members do not send
+   *  it one; anything it says is its own invention). */
+  #named(p: PeerInfo): PeerInfo {
+    return { peerId: p.peerId, clientId: p.clientId, displayName: this.#peers.get(p.clientId)?.info.displayName ?? "" };
+  }
+
   #onJoined(j: Joined): void {
     this.#selfPeerId = j.peerId;
     this.#iceServers = j.iceServers;
     const listed = new Set(j.peers.map((p) => p.clientId));
-    for (const p of j.peers) {
+    for (const reported of j.peers) {
+      const p = this.#named(reported);
       const known = this.#peers.get(p.clientId);
       if (known?.link.open) {
         known.info = p; // same person, new peerId after their reconnect
@@ -124,7 +134,8 @@ export class Mesh extends Emitter<MeshEvents> {
     this.#changed();
   }
 
-  #onPeerJoined(p: PeerInfo): void {
+  #onPeerJoined(reported: PeerInfo): void {
+    const p = this.#named(reported);
     const known = this.#peers.get(p.clientId);
     if (known?.link.open) {
       known.info = p;
@@ -234,8 +245,11 @@ export class Mesh extends Emitter<MeshEvents> {
     link.on("silent", () => this.emit("silent", undefined));
     link.on("message", (message) => {
       if (message.type === "hello") {
-        // A peer renamed itself (its clientId must match the link's).
-        if (message.clientId === entry.info.clientId && message.displayName !== entry.info.displayName) {
+        // Its name and key (a rename sends it again); the clientId must be
+        // the link's.
+        if (message.clientId !== entry.info.clientId) return;
+        if (message.key) this.emit("key", { clientId: message.clientId, key: message.key });
+        if (message.displayName !== entry.info.displayName) {
           entry.info = { ...entry.info, displayName: message.displayName };
           this.#changed();
         }

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import QRCode from "qrcode";
 import { IndexedDbLogStore, MemoryLogStore } from "../chat/log-store";
 import { messageId, type ChatMessage } from "../chat/messages";
+import { Authors } from "../chat/authors";
 import { RoomHistory } from "../chat/room-history";
 import { loadIdentity } from "../identity";
 import { DirectLink } from "../rtc/direct-link";
@@ -85,7 +86,7 @@ export function DirectView({ onLeave }: { onLeave: () => void }) {
   const [text, setText] = useState("");
   // Two phones paired directly keep their conversation like a room, under a
   // name of its own: pairing again later catches both up.
-  const history = useRef(new RoomHistory(DIRECT_ROOM, typeof indexedDB === "undefined" ? new MemoryLogStore() : new IndexedDbLogStore())).current;
+  const history = useRef(new RoomHistory(DIRECT_ROOM, typeof indexedDB === "undefined" ? new MemoryLogStore() : new IndexedDbLogStore(), new Authors(DIRECT_ROOM))).current;
   useEffect(() => {
     const off = history.on("change", () => setMessages([...history.log.messages]));
     return () => {

@@ -93,6 +93,12 @@ export function RoomView({ room, access, onLeave }: { room: RoomRef; access: Roo
         </p>
       )}
       <MemberList selfName={snap.self.displayName} members={snap.members} onRename={(name) => session.rename(name)} />
+      {snap.keyChanges.length > 0 && (
+        <p class="error" role="alert">
+          The device key of {snap.keyChanges.map((n) => `“${n}”`).join(", ")} changed: messages signed with the new key are not
+          shown. Unless they reset their phone or browser, someone may be posing as them.
+        </p>
+      )}
       {snap.members.length === 0 && snap.messages.length === 0 && (
         <p class="hint empty-room">
           No one else is here yet. Share the link or QR code{room.kind === "code" ? " or the code" : ""}: a different
