@@ -260,9 +260,11 @@ async function storageReloadSync() {
   const [ana, ben] = phones;
   const idbDir = join(profile, "Default", "IndexedDB");
   try {
-    const room = "history";
-    for (const p of phones) await openRoom(p, `${server.url}/r/${room}`, "");
+    const code = "history";
+    for (const p of phones) await openRoom(p, `${server.url}/r/${code}`, "");
     for (const p of phones) await waitMembers(p, 1, "direct");
+    // The app stores a room under the id derived from its code.
+    const room = await ana.page.locator("main.room[data-room-id]").getAttribute("data-room-id");
     await send(ana, "first");
     await poll(async () => (await storedCount(ana, room)) >= 1, 10000);
     await sleep(1000);
@@ -312,7 +314,7 @@ async function storageReloadSync() {
         };
       });
       const p = { name: "cleo", page: await context.newPage() };
-      await p.page.goto(`${server.url}/r/${room}`);
+      await p.page.goto(`${server.url}/r/${code}`);
       const w = await watchStored(p, room, n + 1, 60000);
       const open = await p.page.evaluate(() => window.__fcFirstOpen ?? null);
       const r = w.allAt && open !== null ? { ms: Math.round(w.allAt - open), openMs: Math.round(open), firstCount: w.firstCount } : null;

@@ -26,6 +26,7 @@ export function deviceSigner(): Promise<Signer> {
     const crypto = await primitives();
     return { crypto, key: await crypto.signingKey(loadDeviceSeed()) };
   })();
+  device.catch(() => (device = null)); // the next caller tries again
   return device;
 }
 

@@ -43,5 +43,8 @@ export function primitives(): Promise<Primitives> {
     if (await webCryptoUsable()) return (await import("./webcrypto")).webCrypto(globalThis.crypto.subtle);
     return (await import("./noble")).noble;
   })();
+  // A failed load (the server gone before the chunk came) is tried again
+  // by the next caller.
+  chosen.catch(() => (chosen = null));
   return chosen;
 }

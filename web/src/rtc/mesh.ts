@@ -183,14 +183,16 @@ export class Mesh extends Emitter<MeshEvents> {
 
   #refuse(from: string, why: Refusal): void {
     this.#refused++;
-    let clientId: string | null = null;
-    for (const e of this.#peers.values())
-      if (e.info.peerId === from) {
-        clientId = e.info.clientId;
-        // A working link is left alone: the refused signal never reached it.
-        if (!e.link.open) e.tampered = true;
-      }
-    this.emit("refused", { clientId, why });
+    const e = [...this.#peers.values()].find((p) => p.info.peerId === from);
+    this.emit("refused", { clientId: e?.info.clientId ?? null, why });
+    // A working link is left alone: the refused signal never reached it. A
+    // link still being made lost what the peer sent, so it starts over (and
+    // the peer hears from us at once, and learns too); backing off, as any
+    // failed link does. A replay carried nothing new: it is just dropped.
+    if (e && !e.link.open && why !== "replayed") {
+      e.tampered = true;
+      if (!e.link.closed) this.#retry(e);
+    }
     this.#changed();
   }
 
