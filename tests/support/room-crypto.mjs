@@ -34,10 +34,27 @@ export function signChat(roomId, m, key) {
   return { ...m, key: b64url(key.publicKey), sig: b64url(key.sign(bytes)) };
 }
 
-/** A room's id and signal key from its secret. */
+/** RFC 4648 base32, lower case, unpadded. */
+export function base32(bytes) {
+  const alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+  let out = "";
+  let bits = 0;
+  let value = 0;
+  for (const x of bytes) {
+    value = (value << 8) | x;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return bits > 0 ? out + alphabet[(value << (5 - bits)) & 31] : out;
+}
+
+/** A room's id (what join-room says) and signal key from its secret. */
 export function roomKeys(secret) {
   const hkdf = (info, n) => Buffer.from(hkdfSync("sha256", secret, HKDF_SALT, Buffer.from(info), n));
-  return { roomId: hkdf("room id", 16), signalKey: hkdf("signal key", 32) };
+  return { roomId: base32(hkdf("room id", 16)), signalKey: hkdf("signal key", 32) };
 }
 
 /** A sealed signal's payload, as a member holding `signalKey` makes it. */
