@@ -1,6 +1,7 @@
 // A member whose page has been tampered with sends garbage, floods, forged
-// copies and endless summaries over a real data channel. The victim's page
-// keeps working, keeps its own history intact and its store bounded.
+// copies and endless summaries over real data channels. The victim's page
+// keeps working, keeps its own history intact and its store bounded, and
+// neither it nor a bystander takes a forgery.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
@@ -46,8 +47,13 @@ test("garbage, a flood, forgeries and a summary storm over a data channel harm n
   const victim = await person(browser);
   await victim.page.goto(`${server.url}/r/${room}`);
   for (const t of ["mine one", "mine two"]) await send(victim.page, t);
+  // Someone else in the room, who gets the same forgeries: they are
+  // dropped by everyone, not only by the author they name.
+  const bystander = await person(browser);
+  await bystander.page.goto(`${server.url}/r/${room}`);
+  await bystander.page.getByText("mine two").waitFor({ timeout: 30000 });
 
-  // The attacker joins second, so its page creates the channel: keep it.
+  // The attacker joins last, so its page creates the channels: keep them.
   const evil = await person(browser);
   await evil.page.addInitScript(() => {
     const create = RTCPeerConnection.prototype.createDataChannel;
@@ -96,17 +102,19 @@ test("garbage, a flood, forgeries and a summary storm over a data channel harm n
   // A summary storm.
   for (let i = 0; i < 500; i++) put({ type: "sync", have: {}, floor: 0 });
 
+  await evil.page.locator(".members-toggle").filter({ hasText: /^3 people · 2 direct/ }).waitFor({ timeout: 30000 });
   const sent = await evil.page.evaluate(async (out) => {
-    const ch = window.__channels.find((c) => c.readyState === "open");
-    for (const s of out) {
-      while (ch.bufferedAmount > 1 << 20) await new Promise((r) => setTimeout(r, 10));
-      try {
-        ch.send(s);
-      } catch {
-        // too big for the channel: also fine
+    const open = window.__channels.filter((c) => c.readyState === "open");
+    for (const s of out)
+      for (const ch of open) {
+        while (ch.bufferedAmount > 1 << 20) await new Promise((r) => setTimeout(r, 10));
+        try {
+          ch.send(s);
+        } catch {
+          // too big for the channel: also fine
+        }
       }
-    }
-    return out.length;
+    return open.length * out.length;
   }, out);
   assert.ok(sent > 500);
 
@@ -116,21 +124,24 @@ test("garbage, a flood, forgeries and a summary storm over a data channel harm n
   await evil.page.locator("ol.messages li", { hasText: "still here" }).waitFor({ timeout: 20000 });
   // Bounded by retention per author (500) whatever was thrown at it, with
   // the victim's own words intact and nothing forged among them.
-  const deadline = Date.now() + 10000;
-  let texts = [];
-  while (Date.now() < deadline) {
-    texts = await stored(victim.page, roomId);
-    if (texts.includes("still here") && texts.length >= 1003) break;
-    await victim.page.waitForTimeout(200);
+  for (const [who, p] of [["victim", victim], ["bystander", bystander]]) {
+    const deadline = Date.now() + 15000;
+    let texts = [];
+    while (Date.now() < deadline) {
+      texts = await stored(p.page, roomId);
+      if (texts.includes("still here") && texts.length >= 1003) break;
+      await p.page.waitForTimeout(200);
+    }
+    assert.equal(texts.length, 1003, `${who}: 500 of each flooding author and the victim's three`);
+    for (const t of ["mine one", "mine two", "still here"]) assert.equal(texts.filter((x) => x === t).length, 1, `${who}: ${t}`);
+    for (const t of ["forged words", "far future"]) assert.ok(!texts.includes(t), `${who}: ${t}`);
+    // Told that someone wrote in the victim's name with another key.
+    await p.page.getByText(/device key of .* changed/).waitFor({ timeout: 5000 });
+    assert.deepEqual(p.errors, [], who);
   }
-  assert.equal(texts.length, 1003, "500 of each flooding author and the victim's three");
-  for (const t of ["mine one", "mine two", "still here"]) assert.equal(texts.filter((x) => x === t).length, 1, t);
-  for (const t of ["forged words", "far future"]) assert.ok(!texts.includes(t), t);
-  // The victim was told someone wrote in its name with another key.
-  await victim.page.getByText(/device key of .* changed/).waitFor({ timeout: 5000 });
   // ...and they come back after a reload.
   await victim.page.reload();
   await victim.page.locator("ol.messages li", { hasText: "still here" }).waitFor({ timeout: 10000 });
   assert.deepEqual(victim.errors, []);
-  for (const p of [victim, evil]) await p.context.close();
+  for (const p of [victim, bystander, evil]) await p.context.close();
 });
