@@ -65,39 +65,67 @@ bool has_escapes(std::string_view raw) {
 
 } // namespace
 
-Result<SignalRequest> parse_signal(std::string_view raw) {
-    const auto arg = from_element(raw, 1);
-    if (!arg)
+namespace {
+
+// The argument object's members, taken one at a time.
+class SignalFields {
+public:
+    // False when the member makes the signal ambiguous.
+    bool take(std::string_view key, std::string_view value) {
+        if (has_escapes(key))
+            return false; // escaped keys: ambiguous, refuse
+        // Parsers disagree on a repeated key (first, last, error): a check
+        // made on one reading must not route by another.
+        if (key == "to")
+            return once(seen_to_, to, value);
+        if (key == "type")
+            return once(seen_type_, type, value);
+        if (key == "payload")
+            return once(seen_payload_, payload, value);
+        return true;
+    }
+
+    std::string_view to;
+    std::string_view type;
+    std::string_view payload = "null";
+
+private:
+    static bool once(bool& seen, std::string_view& field, std::string_view value) {
+        if (seen)
+            return false;
+        seen = true;
+        field = value;
+        return true;
+    }
+
+    bool seen_to_ = false, seen_type_ = false, seen_payload_ = false;
+};
+
+} // namespace
+
+Result<SignalRequest> parse_signal(std::string_view raw, const socketio::ArgMembers* members) {
+    SignalFields fields;
+    if (members) {
+        for (std::size_t i = 0; i < members->count; ++i)
+            if (!fields.take(members->items[i].key, members->items[i].value))
+                return rooms::Error::bad_request;
+    } else {
+        const auto arg = from_element(raw, 1);
+        if (!arg)
+            return rooms::Error::bad_request;
+        MemberReader reader(*arg);
+        while (const auto m = reader.next())
+            if (!fields.take(m->key, m->value))
+                return rooms::Error::bad_request;
+        if (!reader.ok())
+            return rooms::Error::bad_request;
+    }
+    if (!is_string(fields.to) || !is_string(fields.type))
         return rooms::Error::bad_request;
     SignalRequest s;
-    s.payload_raw = "null";
-    std::string_view to;
-    bool seen_to = false, seen_type = false, seen_payload = false;
-    MemberReader members(*arg);
-    while (const auto m = members.next()) {
-        if (has_escapes(m->key))
-            return rooms::Error::bad_request; // escaped keys: ambiguous, refuse
-        if (m->key == "to") {
-            // Parsers disagree on a repeated key (first, last, error): a
-            // check made on one reading must not route by another.
-            if (seen_to)
-                return rooms::Error::bad_request;
-            seen_to = true;
-            to = m->value;
-        } else if (m->key == "type") {
-            if (seen_type)
-                return rooms::Error::bad_request;
-            seen_type = true;
-            s.type_raw = m->value;
-        } else if (m->key == "payload") {
-            if (seen_payload)
-                return rooms::Error::bad_request;
-            seen_payload = true;
-            s.payload_raw = m->value;
-        }
-    }
-    if (!members.ok() || !is_string(to) || !is_string(s.type_raw))
-        return rooms::Error::bad_request;
+    s.type_raw = fields.type;
+    s.payload_raw = fields.payload;
+    const std::string_view to = fields.to;
     const std::string_view type_text = s.type_raw.substr(1, s.type_raw.size() - 2);
     const std::size_t type_size = has_escapes(type_text)
                                       ? decode_string(type_text).value_or(std::string()).size()

@@ -4,6 +4,7 @@
 
 #include "server/rooms/errors.hpp"
 #include "server/rooms/registry.hpp"
+#include "server/socketio/json_shape.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/system/result.hpp>
@@ -39,8 +40,11 @@ struct SignalRequest {
 // (socketio::decode). A repeated `to`, `type` or `payload`, and escaped
 // keys, are refused as ambiguous: JSON parsers disagree on which of two
 // equal keys counts, so no reading of ours can be assumed to be the
-// sender's, the receiver's or a proxy's.
-Result<SignalRequest> parse_signal(std::string_view raw);
+// sender's, the receiver's or a proxy's. `members`, when given, are the
+// argument object's members as decode's validating pass noted them (views
+// of `raw`): then the text is not read again.
+Result<SignalRequest> parse_signal(std::string_view raw,
+                                   const socketio::ArgMembers* members = nullptr);
 
 std::string encode_peer_joined(const rooms::Member& m);
 std::string encode_peer_left(std::string_view peer_id, rooms::LeaveReason reason);

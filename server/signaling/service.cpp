@@ -110,7 +110,7 @@ void Service::signal(socketio::Socket& socket, const socketio::Event& event) {
         size += a.size();
     if (size > limits_.max_signal_bytes)
         return fail(socket, event, rooms::Error::too_large);
-    auto req = parse_signal(event.raw);
+    auto req = parse_signal(event.raw, event.arg);
     if (!req)
         return fail(socket, event, req.error());
     if (!placeholders_in_payload(event.raw, req->payload_raw, event.attachments.size()))

@@ -119,7 +119,8 @@ void Client::dispatch(const Packet& packet, std::span<const std::string> attachm
     case PacketType::binary_event: {
         if (!socket)
             return; // not connected to that namespace: ignored, as the reference does
-        const Event event{packet.name, packet.data, packet.id, attachments};
+        const Event event{packet.name, packet.data, packet.id, attachments,
+                          packet.arg.known ? &packet.arg : nullptr};
         if (auto* handler = server_.find_namespace(socket->nsp()))
             handler->on_event(*socket, event);
         return;

@@ -1,5 +1,7 @@
 #include "server/socketio/json_shape.hpp"
 
+#include "server/socketio/json_scanner.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
@@ -91,6 +93,11 @@ private:
 } // namespace
 
 boost::system::result<JsonShape> scan_json(std::string_view text) {
+    // The hot path: events, read by our scanner in one pass. Whatever it
+    // does not accept (mostly: other packets, and invalid text) Boost.JSON
+    // reads and judges, so the verdict and any error are always Boost.JSON's.
+    if (JsonShape shape; scan_event_json(text, shape))
+        return shape;
     json::basic_parser<ShapeHandler> parser{json::parse_options{}};
     json::error_code ec;
     const std::size_t n = parser.write_some(false, text.data(), text.size(), ec);

@@ -115,17 +115,18 @@ Result<Packet> decode(std::string_view text, JsonTree tree) {
     }
 
     p.data = text.substr(i);
-    JsonShape shape;
-    if (!p.data.empty()) {
-        auto scanned = scan_json(p.data);
-        if (!scanned)
-            return DecodeError::bad_json;
-        shape = std::move(*scanned);
-    }
+    // (Not copied out of its result: an event's shape holds its argument's
+    // members.)
+    auto scanned = p.data.empty() ? boost::system::result<JsonShape>() : scan_json(p.data);
+    if (!scanned)
+        return DecodeError::bad_json;
+    JsonShape& shape = *scanned;
     if (!shape_valid(p.type, !p.data.empty(), shape))
         return DecodeError::bad_payload;
-    if (p.type == PacketType::event || p.type == PacketType::binary_event)
+    if (p.type == PacketType::event || p.type == PacketType::binary_event) {
         p.name = std::move(shape.first_string);
+        p.arg = shape.arg;
+    }
     if (!p.data.empty() && (tree == JsonTree::build || is_binary(p.type))) {
         boost::system::error_code ec;
         p.json = json::parse(p.data, ec);

@@ -5,6 +5,7 @@
 
 #include "server/engineio/packet.hpp"
 #include "server/socketio/errors.hpp"
+#include "server/socketio/json_shape.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -38,6 +39,7 @@ struct Packet {
     std::size_t attachments = 0;
     std::string_view data;   // raw JSON, empty when absent
     std::string name;        // EVENT: element 0 decoded when a string, else empty
+    ArgMembers arg;          // EVENT: element 1's members, when the scan noted them
     boost::json::value json; // parsed data: see JsonTree (null when absent)
 };
 

@@ -28,6 +28,9 @@ struct Event {
     std::string_view raw;  // the JSON array text, as received: [name, args...]
     std::optional<std::uint64_t> ack_id;
     std::span<const std::string> attachments;
+    // args[1]'s members as the validating pass found them (views of `raw`),
+    // or null: then a handler that wants them reads `raw` itself.
+    const ArgMembers* arg = nullptr;
 };
 
 class Socket {

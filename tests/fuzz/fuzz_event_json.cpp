@@ -2,9 +2,12 @@
 // readers, on text Boost.JSON accepted. parse_signal reads raw text only:
 // it must agree with the contract read from the parsed tree (refusing on
 // top of it only escaped or repeated keys: to, type, payload), and a relayed signal must
-// itself be valid JSON that decodes back to the same payload.
+// itself be valid JSON that decodes back to the same payload. Read from
+// the members socketio's scan noted, it gives the same answer as from the
+// text.
 #include "server/signaling/events.hpp"
 #include "server/signaling/json_span.hpp"
+#include "server/socketio/json_shape.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -57,6 +60,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto& args = value.get_array();
     (void)parse_join(args);
     const auto s = parse_signal(text);
+    if (const auto shape = fc::socketio::scan_json(text); shape && shape->arg.known) {
+        const auto noted = parse_signal(text, &shape->arg);
+        if (noted.has_value() != s.has_value() || (!s && noted.error() != s.error()) ||
+            (s && (noted->to() != s->to() || noted->type_raw != s->type_raw ||
+                   noted->payload_raw != s->payload_raw)))
+            std::abort();
+    }
     if (!tree_accepts(args)) {
         if (s)
             std::abort();

@@ -1,0 +1,365 @@
+#include "server/socketio/json_scanner.hpp"
+
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace fc::socketio {
+
+namespace {
+
+// boost::json::parse_options{}.max_depth: the 33rd nested container is
+// refused.
+constexpr int kMaxDepth = 32;
+
+// Boost.JSON refuses an exponent beyond INT_MAX, and one that would push
+// the decimal point past INT_MAX digits; with at most 9 exponent digits and
+// a text shorter than this, neither can happen, so longer exponents and
+// texts are left to Boost.JSON.
+constexpr std::size_t kMaxExponentDigits = 9;
+constexpr std::size_t kMaxText = std::size_t{1} << 30;
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// Recursive descent over a pointer kept in a register: each reader takes
+// its value's first byte and returns the byte just past it, or null
+// (invalid, or for Boost.JSON to judge). Depth is bounded by kMaxDepth,
+// so is the recursion.
+class Scanner {
+public:
+    explicit Scanner(std::string_view text) : begin_(text.data()), end_(text.data() + text.size()) {}
+
+    bool event(JsonShape& shape) const;
+
+private:
+    const char* skip_ws(const char* p) const {
+        while (p < end_ && static_cast<unsigned char>(*p) <= ' ' &&
+               (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+            ++p;
+        return p;
+    }
+    const char* value(const char* p, int depth) const;
+    const char* array(const char* p, int depth) const;
+    const char* object(const char* p, int depth, ArgMembers* record) const;
+    const char* string(const char* p, bool& escaped) const;
+    const char* escape(const char* p) const;
+    const char* utf8(const char* p) const;
+    const char* number(const char* p) const;
+    const char* literal(const char* p, std::string_view word) const;
+    const char* next_special(const char* p) const;
+
+    const char* const begin_;
+    const char* const end_;
+};
+
+bool Scanner::event(JsonShape& shape) const {
+    const char* p = skip_ws(begin_);
+    if (p == end_ || *p != '[')
+        return false;
+    p = skip_ws(p + 1);
+    // Element 0, the event's name: a string with no escapes (else Boost.JSON
+    // decodes it).
+    if (p == end_ || *p != '"')
+        return false;
+    const char* const name = p + 1;
+    bool escaped = false;
+    p = string(p, escaped);
+    if (!p || escaped)
+        return false;
+    const std::string_view name_text(name, static_cast<std::size_t>(p - 1 - name));
+    std::size_t size = 1;
+    for (;;) {
+        p = skip_ws(p);
+        if (p == end_)
+            return false;
+        if (*p == ']')
+            break;
+        if (*p != ',')
+            return false;
+        p = skip_ws(p + 1);
+        if (size == 1 && p < end_ && *p == '{')
+            p = object(p, 2, &shape.arg);
+        else
+            p = value(p, 1);
+        if (!p)
+            return false;
+        ++size;
+    }
+    if (skip_ws(p + 1) != end_)
+        return false; // what follows the value: Boost.JSON's extra_data
+    shape.kind = boost::json::kind::array;
+    shape.size = size;
+    shape.first = boost::json::kind::string;
+    shape.first_string.assign(name_text);
+    return true;
+}
+
+const char* Scanner::value(const char* p, int depth) const {
+    if (p == end_)
+        return nullptr;
+    switch (*p) {
+    case '"': {
+        bool escaped = false;
+        return string(p, escaped);
+    }
+    case '[':
+        return array(p, depth + 1);
+    case '{':
+        return object(p, depth + 1, nullptr);
+    case 't':
+        return literal(p, "true");
+    case 'f':
+        return literal(p, "false");
+    case 'n':
+        return literal(p, "null");
+    default:
+        return number(p);
+    }
+}
+
+const char* Scanner::array(const char* p, int depth) const {
+    if (depth > kMaxDepth)
+        return nullptr;
+    p = skip_ws(p + 1);
+    if (p < end_ && *p == ']')
+        return p + 1;
+    for (;;) {
+        p = value(p, depth);
+        if (!p)
+            return nullptr;
+        p = skip_ws(p);
+        if (p == end_)
+            return nullptr;
+        if (*p == ']')
+            return p + 1;
+        if (*p != ',')
+            return nullptr;
+        p = skip_ws(p + 1);
+    }
+}
+
+// `record`, when given, notes each member's key and value text.
+const char* Scanner::object(const char* p, int depth, ArgMembers* record) const {
+    if (depth > kMaxDepth)
+        return nullptr;
+    p = skip_ws(p + 1);
+    std::size_t count = 0;
+    if (p < end_ && *p == '}') {
+        ++p;
+    } else {
+        for (;;) {
+            if (p == end_ || *p != '"')
+                return nullptr;
+            const char* const key = p + 1;
+            bool escaped = false;
+            p = string(p, escaped);
+            if (!p)
+                return nullptr;
+            const char* const key_end = p - 1;
+            p = skip_ws(p);
+            if (p == end_ || *p != ':')
+                return nullptr;
+            const char* const start = skip_ws(p + 1);
+            p = value(start, depth);
+            if (!p)
+                return nullptr;
+            if (record && count < ArgMembers::kMax)
+                record->items[count] = {
+                    std::string_view(key, static_cast<std::size_t>(key_end - key)),
+                    std::string_view(start, static_cast<std::size_t>(p - start))};
+            ++count;
+            p = skip_ws(p);
+            if (p == end_)
+                return nullptr;
+            if (*p == '}') {
+                ++p;
+                break;
+            }
+            if (*p != ',')
+                return nullptr;
+            p = skip_ws(p + 1);
+        }
+    }
+    if (record && count <= ArgMembers::kMax) {
+        record->known = true;
+        record->count = count;
+    }
+    return p;
+}
+
+// The first byte at or after `p` that a string cannot simply contain: a
+// quote, a backslash, a control character or a non-ASCII byte.
+const char* Scanner::next_special(const char* p) const {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(' ');
+    while (end_ - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        // Signed: bytes from 0x80 up count as below ' ', as control bytes do.
+        const __m128i special = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+            _mm_cmplt_epi8(v, space));
+        if (const int mask = _mm_movemask_epi8(special))
+            return p + __builtin_ctz(static_cast<unsigned>(mask));
+        p += 16;
+    }
+#endif
+    while (p < end_) {
+        const auto c = static_cast<unsigned char>(*p);
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+            return p;
+        ++p;
+    }
+    return p;
+}
+
+// `p` at the opening quote.
+const char* Scanner::string(const char* p, bool& escaped) const {
+    ++p;
+    for (;;) {
+        p = next_special(p);
+        if (p == end_)
+            return nullptr;
+        const auto c = static_cast<unsigned char>(*p);
+        if (c == '"')
+            return p + 1;
+        if (c == '\\') {
+            escaped = true;
+            p = escape(p + 1);
+        } else if (c < 0x20) {
+            return nullptr;
+        } else {
+            p = utf8(p);
+        }
+        if (!p)
+            return nullptr;
+    }
+}
+
+// `p` just after a backslash.
+const char* Scanner::escape(const char* p) const {
+    if (p == end_)
+        return nullptr;
+    switch (*p) {
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+        return p + 1;
+    case 'u': {
+        if (end_ - p < 5)
+            return nullptr;
+        int code = 0;
+        for (int i = 1; i <= 4; ++i) {
+            const int h = hex_value(p[i]);
+            if (h < 0)
+                return nullptr;
+            code = code * 16 + h;
+        }
+        // Surrogates must pair up (Boost.JSON's rules): left to it.
+        if (code >= 0xD800 && code <= 0xDFFF)
+            return nullptr;
+        return p + 5;
+    }
+    default:
+        return nullptr;
+    }
+}
+
+// `p` at a byte from 0x80 up: one well-formed UTF-8 sequence (RFC 3629
+// section 4: no overlong forms, no surrogates, nothing past U+10FFFF).
+const char* Scanner::utf8(const char* p) const {
+    const auto* u = reinterpret_cast<const unsigned char*>(p);
+    const auto left = static_cast<std::size_t>(end_ - p);
+    const unsigned char c = u[0];
+    std::size_t n = 0;
+    unsigned char low = 0x80, high = 0xBF; // the second byte's range
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            low = 0xA0;
+        else if (c == 0xED)
+            high = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            low = 0x90;
+        else if (c == 0xF4)
+            high = 0x8F;
+    } else {
+        return nullptr;
+    }
+    if (left < n || u[1] < low || u[1] > high)
+        return nullptr;
+    for (std::size_t i = 2; i < n; ++i)
+        if ((u[i] & 0xC0) != 0x80)
+            return nullptr;
+    return p + n;
+}
+
+const char* Scanner::number(const char* p) const {
+    if (p < end_ && *p == '-')
+        ++p;
+    if (p == end_ || !is_digit(*p))
+        return nullptr;
+    if (*p == '0')
+        ++p; // no leading zeros: what follows is not part of the number
+    else
+        while (p < end_ && is_digit(*p))
+            ++p;
+    if (p < end_ && *p == '.') {
+        ++p;
+        if (p == end_ || !is_digit(*p))
+            return nullptr;
+        while (p < end_ && is_digit(*p))
+            ++p;
+    }
+    if (p < end_ && (*p == 'e' || *p == 'E')) {
+        ++p;
+        if (p < end_ && (*p == '+' || *p == '-'))
+            ++p;
+        const char* const digits = p;
+        while (p < end_ && is_digit(*p))
+            ++p;
+        const auto n = static_cast<std::size_t>(p - digits);
+        if (n == 0 || n > kMaxExponentDigits)
+            return nullptr;
+    }
+    return p;
+}
+
+const char* Scanner::literal(const char* p, std::string_view word) const {
+    if (static_cast<std::size_t>(end_ - p) < word.size() ||
+        std::memcmp(p, word.data(), word.size()) != 0)
+        return nullptr;
+    return p + word.size();
+}
+
+} // namespace
+
+bool scan_event_json(std::string_view text, JsonShape& shape) {
+    return text.size() < kMaxText && Scanner(text).event(shape);
+}
+
+} // namespace fc::socketio
