@@ -38,3 +38,8 @@ async function stretched(code: string, storage: Storage): Promise<Uint8Array> {
   }
   return secret;
 }
+
+/** Drops the stretched code this tab kept (on leaving a room for good). */
+export function forgetCodeSecret(storage: Storage = sessionStorage): void {
+  storage.removeItem(CODE_CACHE_KEY);
+}

@@ -4,7 +4,7 @@
 // input stays at the bottom, and the conversation gets the rest; Share
 // and Leave open over it instead of pushing it down.
 import { useEffect, useMemo, useState } from "preact/hooks";
-import type { RoomAccess } from "../chat/room-access";
+import { forgetCodeSecret, type RoomAccess } from "../chat/room-access";
 import type { RoomRef } from "../chat/room-link";
 import { RoomSession, type RoomSnapshot } from "../chat/room-session";
 import { loadIdentity } from "../identity";
@@ -136,6 +136,7 @@ export function RoomView({ room, access, onLeave }: { room: RoomRef; access: Roo
           onLeave={onLeave}
           onForgetAndLeave={async () => {
             await session.forgetHistory();
+            forgetCodeSecret();
             onLeave();
           }}
         />
