@@ -42,6 +42,8 @@ export const CONNECT_TIMEOUT_MS = 15000;
 /** Pings both ways every second; a link that hears nothing for this long
  *  (Wi-Fi that passes nothing, a phone behind a stage) is silent. */
 const PING_EVERY_MS = 1000;
+/** Every this many pings, which path the link takes is read again. */
+const ROUTE_EVERY_PINGS = 3;
 export const SILENCE_LIMIT_MS = 3500;
 /** A silent link gets an ICE restart first (again whenever signaling comes
  *  back), and keeps its channel: when the path returns, what waits in it is
@@ -88,6 +90,7 @@ export class PeerLink extends Emitter<LinkEvents> {
   #restarts = 0;
   #lastHeard = Date.now();
   #pinger: ReturnType<typeof setInterval> | null = null;
+  #pings = 0;
   #closed = false;
   #remoteSession: string | null = null;
   #silent = false;
@@ -289,6 +292,9 @@ export class PeerLink extends Emitter<LinkEvents> {
         this.emit("silent", undefined);
       }
       this.send({ type: "ping", at: Date.now() });
+      // The route is looked at again now and then: the pair in use may not
+      // be settled when the channel opens, and a path can change.
+      if (!this.#silent && ++this.#pings % ROUTE_EVERY_PINGS === 0) void this.#updateRoute();
     }, PING_EVERY_MS);
   }
 
@@ -340,13 +346,22 @@ export class PeerLink extends Emitter<LinkEvents> {
     let relayed = false;
     try {
       const stats = await this.pc.getStats();
+      // The transport names the pair in use; without that, a nominated pair
+      // that succeeded. Either end's candidate being a relay means TURN.
+      const pairs: RTCIceCandidatePairStats[] = [];
       stats.forEach((s) => {
-        if (s.type === "candidate-pair" && (s.nominated || s.selected) && s.state === "succeeded") {
-          const local = stats.get(s.localCandidateId);
-          const remote = stats.get(s.remoteCandidateId);
-          if (local?.candidateType === "relay" || remote?.candidateType === "relay") relayed = true;
-        }
+        if (s.type === "transport" && s.selectedCandidatePairId) pairs.unshift(stats.get(s.selectedCandidatePairId));
       });
+      if (!pairs.length)
+        stats.forEach((s) => {
+          if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded") pairs.push(s);
+        });
+      const pair = pairs.find(Boolean);
+      if (pair) {
+        const local = stats.get(pair.localCandidateId);
+        const remote = stats.get(pair.remoteCandidateId);
+        relayed = local?.candidateType === "relay" || remote?.candidateType === "relay";
+      }
     } catch {
       // stats are best effort
     }
