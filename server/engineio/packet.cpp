@@ -1,6 +1,7 @@
 #include "server/engineio/packet.hpp"
 
 #include "server/engineio/base64.hpp"
+#include "server/engineio/frame_pool.hpp"
 
 namespace fc::engineio {
 
@@ -53,8 +54,7 @@ Result<std::vector<Packet>> decode_payload(std::string_view body, size_t max_pac
 }
 
 FramePtr make_text_frame(PacketType type, std::string_view data) {
-    auto f = std::make_shared<Frame>();
-    f->bytes.reserve(1 + data.size());
+    auto f = FramePool::make(1 + data.size());
     f->bytes.push_back(static_cast<char>(type));
     f->bytes.append(data);
     return f;

@@ -1,5 +1,6 @@
 #include "server/socketio/packet.hpp"
 
+#include "server/engineio/frame_pool.hpp"
 #include "server/socketio/json_shape.hpp"
 
 #include <boost/json/parse.hpp>
@@ -149,9 +150,8 @@ engineio::FramePtr encode_pieces(PacketType type, std::string_view nsp,
     std::size_t data_size = 0;
     for (std::string_view piece : data_pieces)
         data_size += piece.size();
-    auto frame = std::make_shared<engineio::Frame>();
+    auto frame = engineio::FramePool::make(32 + nsp.size() + data_size);
     std::string& out = frame->bytes;
-    out.reserve(32 + nsp.size() + data_size);
     out.push_back(static_cast<char>(engineio::PacketType::message));
     out.push_back(static_cast<char>(type));
     if (attachments > 0) {
