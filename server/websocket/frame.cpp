@@ -4,6 +4,10 @@
 
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace fc::websocket {
 
 namespace {
@@ -33,6 +37,13 @@ void mask(char* data, std::size_t size, const unsigned char key[4]) {
     unsigned char k[8] = {key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]};
     std::memcpy(&key8, k, 8);
     std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i key16 = _mm_set1_epi64x(static_cast<long long>(key8));
+    for (; i + 16 <= size; i += 16) {
+        auto* p = reinterpret_cast<__m128i*>(data + i);
+        _mm_storeu_si128(p, _mm_xor_si128(_mm_loadu_si128(p), key16));
+    }
+#endif
     for (; i + 8 <= size; i += 8) {
         std::uint64_t w;
         std::memcpy(&w, data + i, 8);
