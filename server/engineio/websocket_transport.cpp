@@ -272,10 +272,37 @@ template <class Stream> void WebSocketTransport<Stream>::start_write() {
     }
 
     batch_.build(control_writing_, frames_writing_);
-    asio::async_write(stream_, batch_.buffers(),
-                      [self = this->shared_from_this()](boost::system::error_code ec, std::size_t) {
-                          self->on_write(ec);
-                      });
+    write_batch();
+}
+
+// Over plain TCP, one write_some at a time on what is left of the batch,
+// not asio::async_write: its operation carries room for 64 buffers (over
+// 1 KiB), too big for Asio's per-thread handler cache, so every write cost
+// a fresh allocation and free; ours carries a span.
+template <class Stream> void WebSocketTransport<Stream>::write_batch() {
+    if constexpr (kPlain) {
+        socket().async_write_some(
+            batch_.pending(),
+            [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                self->on_write_some(ec, n);
+            });
+    } else {
+        asio::async_write(stream_, batch_.buffers(),
+                          [self = this->shared_from_this()](boost::system::error_code ec,
+                                                            std::size_t) { self->on_write(ec); });
+    }
+}
+
+template <class Stream>
+void WebSocketTransport<Stream>::on_write_some(boost::system::error_code ec, std::size_t n) {
+    if (!ec && n == 0)
+        ec = asio::error::connection_aborted; // (a stream never writes nothing without an error)
+    if (ec)
+        return on_write(ec);
+    batch_.consume(n);
+    if (!batch_.pending().empty())
+        return write_batch(); // a partial write: the rest, still as one write in flight
+    on_write(ec);
 }
 
 template <class Stream> void WebSocketTransport<Stream>::on_write(boost::system::error_code ec) {

@@ -79,6 +79,8 @@ private:
     void begin_close(std::uint16_t code, bool discard);
     void queue_close_frame();
     void start_write();
+    void write_batch();
+    void on_write_some(boost::system::error_code ec, std::size_t n);
     void on_write(boost::system::error_code ec);
     void after_close_sent();
     void shut_down();

@@ -68,6 +68,7 @@ void WriteBatch::build(std::string_view control, std::span<const FramePtr> frame
         staging_ = pool().take(staged);
     }
     buffers_.clear();
+    first_ = 0;
     buffers_.reserve(1 + 2 * large);
 
     char* const base = staging_.data.get();
@@ -93,10 +94,22 @@ void WriteBatch::build(std::string_view control, std::span<const FramePtr> frame
         buffers_.emplace_back(run, static_cast<std::size_t>(out - run));
 }
 
+void WriteBatch::consume(std::size_t n) {
+    while (n > 0 && first_ < buffers_.size()) {
+        boost::asio::const_buffer& b = buffers_[first_];
+        const std::size_t used = std::min(n, b.size());
+        b += used;
+        n -= used;
+        if (b.size() == 0)
+            ++first_;
+    }
+}
+
 void WriteBatch::clear() {
     pool().give(std::move(staging_));
     staging_ = {};
     buffers_.clear();
+    first_ = 0;
     if (buffers_.capacity() > kKeepBuffers)
         std::vector<boost::asio::const_buffer>().swap(buffers_);
 }

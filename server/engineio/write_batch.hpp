@@ -37,6 +37,13 @@ public:
 
     const std::vector<boost::asio::const_buffer>& buffers() const { return buffers_; }
 
+    // What is not written yet, after consume().
+    std::span<const boost::asio::const_buffer> pending() const {
+        return std::span<const boost::asio::const_buffer>(buffers_).subspan(first_);
+    }
+    // `n` more bytes were written.
+    void consume(std::size_t n);
+
     // After the write: forgets the layout and hands the staging buffer
     // back to the pool; a burst's long buffer list is given back too.
     void clear();
@@ -50,6 +57,7 @@ public:
 private:
     Staging staging_;
     std::vector<boost::asio::const_buffer> buffers_;
+    std::size_t first_ = 0; // buffers_ before this one are written
 };
 
 } // namespace fc::engineio

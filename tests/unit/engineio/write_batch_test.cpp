@@ -68,3 +68,34 @@ TEST(WriteBatch, ControlBytesAlone) {
     b.build({}, {});
     EXPECT_TRUE(b.buffers().empty());
 }
+
+TEST(WriteBatch, WhatIsPendingShrinksAsAPartialWriteIsConsumed) {
+    std::vector<FramePtr> frames = {
+        make_text_frame(PacketType::message, "small"),
+        make_binary_frame(std::string(70000, 'y')),
+        make_text_frame(PacketType::message, "tail"),
+    };
+    WriteBatch b;
+    b.build("ctl", frames);
+    const std::string all = expected("ctl", frames);
+    std::string written;
+    // Written in uneven pieces, as sendmsg may: each piece is the front of
+    // what is pending.
+    for (std::size_t piece : {2u, 9u, 1000u, 65536u, 3u}) {
+        std::string pending;
+        for (const auto& buf : b.pending())
+            pending.append(static_cast<const char*>(buf.data()), buf.size());
+        ASSERT_EQ(written + pending, all);
+        const std::size_t n = std::min(piece, pending.size());
+        written += pending.substr(0, n);
+        b.consume(n);
+    }
+    std::string rest;
+    for (const auto& buf : b.pending())
+        rest.append(static_cast<const char*>(buf.data()), buf.size());
+    b.consume(rest.size());
+    EXPECT_EQ(written + rest, all);
+    EXPECT_TRUE(b.pending().empty());
+    b.clear();
+    EXPECT_TRUE(b.pending().empty());
+}
