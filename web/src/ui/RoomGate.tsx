@@ -3,13 +3,16 @@
 // phone), and a damaged link says so instead of opening some other room.
 import { useEffect, useState } from "preact/hooks";
 import { openRoom, type RoomAccess } from "../chat/room-access";
-import type { LinkTarget } from "../chat/room-link";
+import { roomRefKey, type LinkTarget } from "../chat/room-link";
 import { RoomView } from "./RoomView";
 
 export function RoomGate({ target, onLeave }: { target: NonNullable<LinkTarget>; onLeave: () => void }) {
   const [access, setAccess] = useState<RoomAccess | null>(null);
   const [failed, setFailed] = useState(false);
   const room = "room" in target ? target.room : null;
+  // The room's identity, not the object: a re-render of the same link
+  // must not open the room (and a new session) again.
+  const key = room ? roomRefKey(room) : null;
 
   useEffect(() => {
     if (!room) return;
@@ -21,7 +24,7 @@ export function RoomGate({ target, onLeave }: { target: NonNullable<LinkTarget>;
     return () => {
       live = false;
     };
-  }, [room]);
+  }, [key]);
 
   if (!room || failed)
     return (
