@@ -1,5 +1,7 @@
 #include "server/http/static_files.hpp"
 
+#include "server/base/hex.hpp"
+
 #include <fstream>
 #include <optional>
 #include <system_error>
@@ -136,22 +138,14 @@ std::string_view mime_type(std::string_view filename) {
 std::optional<std::string> decode_path(std::string_view path) {
     std::string out;
     out.reserve(path.size());
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
+    using base::hex_value;
     for (std::size_t i = 0; i < path.size(); ++i) {
         char c = path[i];
         if (c == '%') {
             if (i + 2 >= path.size())
                 return std::nullopt;
-            const int hi = hex(path[i + 1]);
-            const int lo = hex(path[i + 2]);
+            const int hi = hex_value(path[i + 1]);
+            const int lo = hex_value(path[i + 2]);
             if (hi < 0 || lo < 0)
                 return std::nullopt;
             c = static_cast<char>(hi * 16 + lo);

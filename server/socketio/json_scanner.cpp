@@ -1,5 +1,7 @@
 #include "server/socketio/json_scanner.hpp"
 
+#include "server/base/hex.hpp"
+
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -23,16 +25,6 @@ constexpr std::size_t kMaxText = std::size_t{1} << 30;
 
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 // Recursive descent over a pointer kept in a register: each reader takes
@@ -270,7 +262,7 @@ const char* Scanner::escape(const char* p) const {
             return nullptr;
         int code = 0;
         for (int i = 1; i <= 4; ++i) {
-            const int h = hex_value(p[i]);
+            const int h = base::hex_value(p[i]);
             if (h < 0)
                 return nullptr;
             code = code * 16 + h;
