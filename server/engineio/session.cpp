@@ -177,7 +177,12 @@ void Session::check_deadlines(std::uint64_t now_tick, std::uint64_t timeout_tick
         ++server_.stats().input_timeouts;
         return fail("input timeout", false);
     }
-    if (!writing_ || !transport_ || now_tick - write_tick_ <= timeout_ticks)
+    if (!transport_)
+        return;
+    // Our frames handed over that long ago, or a write of the transport's
+    // own (a pong to a ping flood) that has taken no byte since then.
+    const bool ours = writing_ && now_tick - write_tick_ > timeout_ticks;
+    if (!ours && !(now_tick > timeout_ticks && transport_->write_stuck_since(now_tick - timeout_ticks)))
         return;
     // The client has not taken a byte for the whole timeout with its TCP
     // window full: a close frame would wait behind the stuck write, so the

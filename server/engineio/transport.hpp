@@ -7,6 +7,7 @@
 #include "server/engineio/frame_queue.hpp"
 #include "server/engineio/packet.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -63,6 +64,11 @@ public:
     // The session lets go of a client that stopped reading: a WebSocket is
     // closed at once. Nothing more is reported to the session.
     virtual void abort() = 0;
+    // Whether a write of the transport's own has taken no byte since tick
+    // `since`: a WebSocket's pong or close frame to a client that stopped
+    // reading, which no frame of the session's is behind (the session
+    // times its own writes). The session asks on every deadline check.
+    virtual bool write_stuck_since(std::uint64_t /*since*/) const { return false; }
 };
 using TransportPtr = std::shared_ptr<Transport>;
 

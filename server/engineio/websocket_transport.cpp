@@ -272,7 +272,12 @@ template <class Stream> void WebSocketTransport<Stream>::start_write() {
     }
 
     batch_.build(control_writing_, frames_writing_);
+    write_tick_ = server_.tick();
     write_batch();
+}
+
+template <class Stream> bool WebSocketTransport<Stream>::write_stuck_since(std::uint64_t since) const {
+    return writing_ && write_tick_ < since;
 }
 
 // Over plain TCP, one write_some at a time on what is left of the batch,
@@ -300,6 +305,7 @@ void WebSocketTransport<Stream>::on_write_some(boost::system::error_code ec, std
     if (ec)
         return on_write(ec);
     batch_.consume(n);
+    write_tick_ = server_.tick(); // the client took bytes
     if (!batch_.pending().empty())
         return write_batch(); // a partial write: the rest, still as one write in flight
     on_write(ec);

@@ -49,6 +49,7 @@ public:
     bool send(FrameQueue& queue) override;
     void close(bool announce) override;
     void abort() override;
+    bool write_stuck_since(std::uint64_t since) const override;
 
 private:
     static constexpr bool kPlain = std::is_same_v<Stream, boost::asio::ip::tcp::socket>;
@@ -112,6 +113,7 @@ private:
     bool pong_pending_ = false;
     WriteBatch batch_; // the write in flight, laid out
     bool writing_ = false;
+    std::uint64_t write_tick_ = 0; // the server tick the write in flight last took bytes
 
     State state_ = State::open;
     bool rejected_ = false;    // the handshake was refused: HTTP, not WebSocket

@@ -5,7 +5,7 @@
 // a deadline scaled by `slow`; every loop is bounded.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import { serverBin, slow, sleep, withDeadline, connectClient, emitWithAck, clientId } from "./server.mjs";
@@ -69,6 +69,36 @@ export async function waitFor(check, ms, what, every = 50) {
   }
 }
 // Waits until the server holds no more descriptors than `baseline`.
+/** Whether process `pid` still holds a TCP socket whose far end is local
+ *  port `peerPort` (one connection, exactly: on a cluster a node's other
+ *  descriptors, to Redis and to other nodes, come and go on their own). */
+export function holdsConnectionFrom(pid, peerPort) {
+  const inodes = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  for (const table of ["tcp", "tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(`/proc/${pid}/net/${table}`, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length < 10) continue;
+      const remotePort = parseInt(f[2].split(":")[1], 16);
+      if (remotePort === peerPort && inodes.has(f[9])) return true;
+    }
+  }
+  return false;
+}
+
 export async function fdsBackTo(pid, baseline, ms, what = "the server's descriptors back to baseline") {
   let n;
   try {
