@@ -17,6 +17,7 @@ thread_local State state = State::unborn;
 // (all of one size: one deleter and one allocator type).
 struct Pool {
     std::vector<Frame*> frames;
+    std::size_t bytes = 0; // the frames' capacities, summed
     std::vector<void*> blocks;
     std::size_t block_size = 0;
 
@@ -46,11 +47,13 @@ struct Recycle {
             return;
         }
         Pool& p = pool();
-        if (p.frames.size() < FramePool::kKeepFrames &&
-            f->bytes.capacity() <= FramePool::kKeepBytes) {
+        const std::size_t capacity = f->bytes.capacity();
+        if (p.frames.size() < FramePool::kKeepFrames && capacity <= FramePool::kKeepBytes &&
+            p.bytes + capacity <= FramePool::kKeepTotalBytes) {
             f->bytes.clear();
             f->binary = false;
             p.frames.push_back(f);
+            p.bytes += capacity;
         } else {
             delete f;
         }
@@ -105,6 +108,7 @@ std::shared_ptr<Frame> FramePool::make(std::size_t capacity) {
     if (!p.frames.empty()) {
         f = p.frames.back();
         p.frames.pop_back();
+        p.bytes -= f->bytes.capacity();
     } else {
         f = new Frame;
     }

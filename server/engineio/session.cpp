@@ -162,9 +162,12 @@ void Session::hand_over() {
         write_tick_ = server_.tick();
         in_flight_ = n;
     } else {
-        // Gone for good (a polling response is the HTTP layer's, bounded
-        // by its write deadline), no longer this session's.
+        // Gone for good (written at once, or a polling response, which is
+        // the HTTP layer's, bounded by its write deadline), no longer this
+        // session's.
         server_.budget().give(n);
+        if (state_ == State::draining && queue_.empty())
+            fail(close_reason_, false); // that was the last of it
     }
 }
 

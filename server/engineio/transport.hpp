@@ -51,8 +51,9 @@ public:
     // when they are now in flight: their end is reported by
     // Session::on_written, always from a completion handler of the
     // transport's own, never from inside a call the session made. False
-    // when they left for good (the answer to a held GET is the HTTP
-    // layer's from then on).
+    // when they left for good: a WebSocket's socket took them all at once,
+    // or they are the answer to a held GET (the HTTP layer's from then
+    // on).
     virtual bool send(FrameQueue& queue) = 0;
     // The session lets go; nothing more is reported to it. A WebSocket
     // sends a close frame after the write in flight (frames handed over

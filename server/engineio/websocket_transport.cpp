@@ -254,8 +254,44 @@ template <class Stream> bool WebSocketTransport<Stream>::send(FrameQueue& queue)
         return true;
     }
     queue.take_all(frames_);
+    if constexpr (kPlain)
+        if (!writing_ && control_.empty() && !pong_pending_ && write_at_once())
+            return false; // written: nothing of the session's is in flight
     start_write();
     return true;
+}
+
+// The relay's hot path. A client that reads keeps its TCP window open, so
+// the socket nearly always takes a batch whole: written here, the batch
+// needs no operation in flight, no completion handler, and its frames and
+// staging buffer go back to their pools at once, not after the turn's
+// other handlers (thousands of connections writing in one turn overflowed
+// both pools into the general heap). The session learns it from send()'s
+// answer, so nothing reports back into it from inside its own call.
+template <class Stream> bool WebSocketTransport<Stream>::write_at_once() {
+    frames_writing_.swap(frames_);
+    batch_.build({}, frames_writing_);
+    boost::system::error_code ec;
+    const std::size_t n = socket().write_some(batch_.pending(), ec); // non-blocking
+    if (!ec) {
+        batch_.consume(n);
+        if (batch_.pending().empty()) {
+            clear_and_trim(frames_writing_, 1);
+            batch_.clear();
+            return true;
+        }
+    }
+    writing_ = true;
+    write_tick_ = server_.tick();
+    if (!ec || ec == asio::error::would_block || ec == asio::error::try_again) {
+        write_batch(); // what is left, once the socket can take it
+    } else {
+        // Failed (reset, broken pipe): reported as a write that failed,
+        // from a handler of our own.
+        asio::post(socket().get_executor(),
+                   [self = this->shared_from_this(), ec] { self->on_write(ec); });
+    }
+    return false;
 }
 
 template <class Stream> void WebSocketTransport<Stream>::start_write() {

@@ -80,6 +80,10 @@ private:
     void begin_close(std::uint16_t code, bool discard);
     void queue_close_frame();
     void start_write();
+    // Plain TCP, nothing in flight: writes `frames_` straight to the
+    // socket. True when it took them all; else the rest is a write in
+    // flight, reported by on_write as any other.
+    bool write_at_once();
     void write_batch();
     void on_write_some(boost::system::error_code ec, std::size_t n);
     void on_write(boost::system::error_code ec);

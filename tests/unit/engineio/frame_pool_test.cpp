@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 using namespace fc::engineio;
 
@@ -45,4 +47,23 @@ TEST(FramePool, AFrameOutlivesItsLastSharedOwnerOnlyAsLongAsAWeakOne) {
     EXPECT_TRUE(weak.expired());
     auto next = FramePool::make(16); // the control block is still the weak one's
     EXPECT_TRUE(next->bytes.empty());
+}
+
+TEST(FramePool, KeepsNoMoreBytesInAllThanItsBound) {
+    constexpr std::size_t size = FramePool::kKeepBytes / 2;
+    constexpr std::size_t count = 2 * FramePool::kKeepTotalBytes / size; // twice what fits
+    {
+        std::vector<std::shared_ptr<Frame>> burst;
+        for (std::size_t i = 0; i < count; ++i)
+            burst.push_back(FramePool::make(size));
+    }
+    // A frame back from the pool still has its room; a new one has none.
+    std::vector<std::shared_ptr<Frame>> again;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        again.push_back(FramePool::make(1));
+        kept += again.back()->bytes.capacity() >= size;
+    }
+    EXPECT_GT(kept, FramePool::kKeepTotalBytes / size / 2);
+    EXPECT_LE(kept, FramePool::kKeepTotalBytes / size);
 }
