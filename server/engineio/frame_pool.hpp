@@ -10,7 +10,7 @@
 // that owns their sessions; one dropped on another thread simply joins that
 // thread's pool) and bounded: at most kKeepFrames frames of at most
 // kKeepBytes each, and kKeepTotalBytes of bytes in all, wait here, so an
-// idle server holds about 1 MiB of them. It must be that deep: the frames
+// idle server holds at most 4 MiB of them. It must be that deep: the frames
 // of one turn of the event loop (every signal read from up to 128 ready
 // connections) all exist before the turn's writes let them go.
 #pragma once
@@ -25,8 +25,8 @@ namespace fc::engineio {
 class FramePool {
 public:
     static constexpr std::size_t kKeepFrames = 4096;
-    static constexpr std::size_t kKeepBytes = 4096;
-    static constexpr std::size_t kKeepTotalBytes = 1024 * 1024;
+    static constexpr std::size_t kKeepBytes = 80 * 1024; // the largest signal's frame
+    static constexpr std::size_t kKeepTotalBytes = 4 * 1024 * 1024;
 
     // An empty text frame whose bytes can take `capacity` without
     // reallocating.

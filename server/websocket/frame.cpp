@@ -39,6 +39,15 @@ void mask(char* data, std::size_t size, const unsigned char key[4]) {
     std::size_t i = 0;
 #if defined(__SSE2__)
     const __m128i key16 = _mm_set1_epi64x(static_cast<long long>(key8));
+    for (; i + 64 <= size; i += 64) {
+        auto* p = reinterpret_cast<__m128i*>(data + i);
+        const __m128i a = _mm_loadu_si128(p), b = _mm_loadu_si128(p + 1);
+        const __m128i c = _mm_loadu_si128(p + 2), d = _mm_loadu_si128(p + 3);
+        _mm_storeu_si128(p, _mm_xor_si128(a, key16));
+        _mm_storeu_si128(p + 1, _mm_xor_si128(b, key16));
+        _mm_storeu_si128(p + 2, _mm_xor_si128(c, key16));
+        _mm_storeu_si128(p + 3, _mm_xor_si128(d, key16));
+    }
     for (; i + 16 <= size; i += 16) {
         auto* p = reinterpret_cast<__m128i*>(data + i);
         _mm_storeu_si128(p, _mm_xor_si128(_mm_loadu_si128(p), key16));

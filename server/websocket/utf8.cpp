@@ -13,11 +13,17 @@ bool valid_utf8(std::string_view text) {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const auto* end = p + text.size();
     while (p < end) {
-        // ASCII runs, sixteen or eight bytes at a time: the common case for
+        // ASCII runs, 64, 16 or 8 bytes at a time: the common case for
         // JSON (a relayed SDP is kilobytes of it).
 #if defined(__SSE2__)
-        while (end - p >= 16 &&
-               _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))) == 0)
+        auto load = [](const unsigned char* at) {
+            return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+        };
+        while (end - p >= 64 &&
+               _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(load(p), load(p + 16)),
+                                              _mm_or_si128(load(p + 32), load(p + 48)))) == 0)
+            p += 64;
+        while (end - p >= 16 && _mm_movemask_epi8(load(p)) == 0)
             p += 16;
 #endif
         while (end - p >= 8) {

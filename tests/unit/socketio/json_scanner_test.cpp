@@ -111,3 +111,19 @@ TEST(JsonScanner, RefusesNestingBeyondBoostJsonsDepth) {
     EXPECT_FALSE(scans(nested(33)));
     EXPECT_FALSE(boost_accepts(nested(33)));
 }
+
+// Strings are searched 64 and 16 bytes at a time for what ends a plain run:
+// a quote, an escape, a control byte or UTF-8 is found at every offset of a
+// long string, and the verdict is Boost.JSON's.
+TEST(JsonScanner, FindsWhatEndsAPlainRunAtEveryOffset) {
+    for (std::size_t length : {15u, 63u, 64u, 65u, 130u, 200u}) {
+        for (std::size_t at = 0; at < length; ++at) {
+            for (std::string_view inner : {"\\\"", "\\u0041", "\x01", "\xc3\xa9", "\xc3", "\"", "\\q"}) {
+                std::string value(length, 'x');
+                value.replace(at, 1, inner);
+                const std::string text = "[\"e\",{\"payload\":\"" + value + "\"}]";
+                EXPECT_EQ(scans(text), boost_accepts(text)) << length << " " << at << " " << inner;
+            }
+        }
+    }
+}

@@ -221,3 +221,20 @@ TEST(WebSocketFrame, ClientHeadersAndMaskingRoundTrip) {
     ASSERT_EQ(e.kind, Kind::message);
     EXPECT_EQ(e.payload, payload);
 }
+
+// Masking works 64, 16 and 8 bytes at a time, then byte by byte: every
+// length gets the key's bytes in turn, from the first byte on.
+TEST(WebSocketFrame, MasksEveryLengthAsTheKeyRepeats) {
+    const unsigned char key[4] = {0x12, 0x80, 0xfe, 0x07};
+    for (std::size_t length = 0; length <= 200; ++length) {
+        std::string data;
+        for (std::size_t i = 0; i < length; ++i)
+            data.push_back(static_cast<char>(i * 7));
+        std::string masked = data;
+        mask(masked.data(), masked.size(), key);
+        for (std::size_t i = 0; i < length; ++i)
+            ASSERT_EQ(static_cast<unsigned char>(masked[i]),
+                      static_cast<unsigned char>(data[i]) ^ key[i % 4])
+                << length << " " << i;
+    }
+}

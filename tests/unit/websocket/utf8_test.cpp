@@ -27,3 +27,20 @@ TEST(WebSocketUtf8, RejectsMalformedSequences) {
     EXPECT_FALSE(valid_utf8("abcdefgh\xff"));         // after an ASCII run
     EXPECT_FALSE(valid_utf8("\xc3\x28"));             // bad continuation
 }
+
+// The ASCII runs are checked 64, 16 and 8 bytes at a time: a sequence, good
+// or bad, is found at every offset and in every tail.
+TEST(WebSocketUtf8, FindsASequenceAtEveryOffsetOfALongText) {
+    for (std::size_t length : {63u, 64u, 65u, 130u, 200u}) {
+        for (std::size_t at = 0; at + 3 <= length; ++at) {
+            std::string text(length, 'a');
+            text.replace(at, 3, "\xe2\x82\xac"); // €
+            EXPECT_TRUE(valid_utf8(text)) << length << " " << at;
+            text[at + 1] = 'x'; // a bad continuation
+            EXPECT_FALSE(valid_utf8(text)) << length << " " << at;
+            text[at + 1] = '\x82';
+            text[at] = '\xff';
+            EXPECT_FALSE(valid_utf8(text)) << length << " " << at;
+        }
+    }
+}
