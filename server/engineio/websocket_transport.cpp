@@ -120,46 +120,29 @@ void WebSocketTransport<Stream>::on_read(boost::system::error_code ec, std::size
 template <class Stream> void WebSocketTransport<Stream>::on_bytes(char* data, std::size_t n) {
     if (failed_ || peer_closed_ || rejected_)
         return; // nothing more to parse: the rest is only drained
-    char* p = data;
-    std::size_t size = n;
-    if (!partial_.empty()) {
-        partial_.append(data, n);
-        p = partial_.data();
-        size = partial_.size();
-    }
-    std::size_t used = 0;
     bool delivered = false;
-    while (state_ != State::closed && !peer_closed_) {
-        const ws::Event e = reader_.next(p + used, size - used);
-        if (e.kind == ws::Event::Kind::need_more)
-            break;
-        if (e.kind == ws::Event::Kind::error) {
-            // A protocol violation: fail the connection with the code
-            // that says why (1002, 1007, 1009) and drop what is left.
-            failed_ = true;
-            std::string().swap(partial_);
-            reader_.reset();
-            account_buffered();
-            begin_close(e.code, true);
-            report_closed();
+    // A frame split by the last read is completed first, copying only its
+    // own bytes: the frames after it are parsed where they were read (big
+    // frames straddle nearly every read, and copying all of each read
+    // behind them was a second copy of every payload).
+    while (!partial_.empty() && n > 0) {
+        const std::size_t take = std::min(n, partial_wanted_ - partial_.size());
+        partial_.append(data, take);
+        data += take;
+        n -= take;
+        if (partial_.size() < partial_wanted_)
+            break; // still short: all of this read is in partial_
+        if (!parse(partial_.data(), partial_.size(), delivered))
             return;
-        }
-        used += e.consumed;
-        // Only whole messages count as progress: pings or fragments
-        // trickled around one big message do not keep it alive.
-        delivered = delivered || e.kind == ws::Event::Kind::message;
-        on_frame(e);
     }
+    if (n > 0 && partial_.empty() && !parse(data, n, delivered))
+        return;
     if (state_ != State::open || peer_closed_) {
         // Closing: nothing is delivered any more, so nothing is kept. Only
         // a close frame whole in one read is still seen; otherwise the
         // close ends at the client's end of stream or the deadline.
         std::string().swap(partial_);
         reader_.reset();
-    } else if (p == partial_.data()) {
-        partial_.erase(0, used);
-    } else {
-        partial_.assign(p + used, size - used);
     }
     if (partial_.empty() && partial_.capacity() > 0)
         std::string().swap(partial_);
@@ -178,6 +161,45 @@ template <class Stream> void WebSocketTransport<Stream>::on_bytes(char* data, st
         begin_close(ws::close_code::try_again_later, true);
         report_closed();
     }
+}
+
+// Hands each whole frame in data[0, size) on; keeps an incomplete last one
+// in partial_ (which `data` may be). False when the connection failed.
+template <class Stream>
+bool WebSocketTransport<Stream>::parse(char* data, std::size_t size, bool& delivered) {
+    std::size_t used = 0;
+    while (state_ != State::closed && !peer_closed_) {
+        const ws::Event e = reader_.next(data + used, size - used);
+        if (e.kind == ws::Event::Kind::need_more) {
+            if (used == size)
+                break;
+            partial_wanted_ = e.wanted;
+            if (data == partial_.data())
+                partial_.erase(0, used); // (only a header's bytes: it was one frame)
+            else
+                partial_.assign(data + used, size - used);
+            return true;
+        }
+        if (e.kind == ws::Event::Kind::error) {
+            // A protocol violation: fail the connection with the code
+            // that says why (1002, 1007, 1009) and drop what is left.
+            failed_ = true;
+            std::string().swap(partial_);
+            reader_.reset();
+            account_buffered();
+            begin_close(e.code, true);
+            report_closed();
+            return false;
+        }
+        used += e.consumed;
+        // Only whole messages count as progress: pings or fragments
+        // trickled around one big message do not keep it alive.
+        delivered = delivered || e.kind == ws::Event::Kind::message;
+        on_frame(e);
+    }
+    if (data == partial_.data())
+        partial_.clear();
+    return true;
 }
 
 template <class Stream> bool WebSocketTransport<Stream>::account_buffered() {

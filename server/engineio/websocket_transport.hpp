@@ -69,6 +69,7 @@ private:
     void on_readable(boost::system::error_code ec);                // plain TCP
     void on_read(boost::system::error_code ec, std::size_t n);     // TLS
     void on_bytes(char* data, std::size_t n);
+    bool parse(char* data, std::size_t size, bool& delivered);
     void on_frame(const websocket::Event& e);
     // Keeps the session's account of what this connection buffers (an
     // incomplete frame, a fragmented message) in step; false when the
@@ -101,6 +102,7 @@ private:
     std::weak_ptr<Session> session_;
     websocket::Reader reader_;
     std::string partial_;        // an incomplete frame, kept between reads
+    std::size_t partial_wanted_ = 0; // the bytes it spans, as far as known
     std::size_t accounted_ = 0;  // buffered bytes reserved with the session
     std::vector<char> tls_read_; // TLS only: the read buffer
 

@@ -65,6 +65,12 @@ void mask(char* data, std::size_t size, const unsigned char key[4]) {
 
 namespace {
 
+Event need(std::size_t wanted) {
+    Event e;
+    e.wanted = wanted;
+    return e;
+}
+
 Event fail(std::uint16_t code, const char* what) {
     Event e;
     e.kind = Event::Kind::error;
@@ -80,7 +86,7 @@ Event Reader::next(char* data, std::size_t size) {
         std::string().swap(fragments_); // the last message was delivered
     const auto* b = reinterpret_cast<const unsigned char*>(data);
     if (size < 2)
-        return {};
+        return need(2);
     const bool fin = b[0] & 0x80;
     const std::uint8_t op = b[0] & 0x0F;
     if (b[0] & 0x70)
@@ -96,14 +102,14 @@ Event Reader::next(char* data, std::size_t size) {
     std::size_t header = 2;
     if (length == 126) {
         if (size < 4)
-            return {};
+            return need(4);
         length = (std::uint64_t{b[2]} << 8) | b[3];
         header = 4;
         if (length < 126)
             return fail(close_code::protocol_error, "length not minimally encoded");
     } else if (length == 127) {
         if (size < 10)
-            return {};
+            return need(10);
         length = 0;
         for (int i = 2; i < 10; ++i)
             length = (length << 8) | b[i];
@@ -134,12 +140,12 @@ Event Reader::next(char* data, std::size_t size) {
     unsigned char key[4];
     if (masked) {
         if (size < header + 4)
-            return {};
+            return need(header + 4);
         std::memcpy(key, b + header, 4);
         header += 4;
     }
     if (size - header < length)
-        return {};
+        return need(header + static_cast<std::size_t>(length));
 
     char* payload = data + header;
     const auto n = static_cast<std::size_t>(length);

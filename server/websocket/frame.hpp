@@ -48,6 +48,10 @@ struct Event {
     bool binary = false;
     std::uint16_t code = 0;
     std::size_t consumed = 0; // input bytes used by this event
+    // For need_more: the bytes the frame at the start of the input spans,
+    // as far as they are known yet (its first 2, its whole header, or the
+    // whole frame); more than the input held.
+    std::size_t wanted = 0;
     const char* what = "";    // for error: a short reason, for the log
 };
 
@@ -66,7 +70,8 @@ public:
     // unmasked in place; an event's payload views `data` or, for a
     // fragmented message, the reader's own buffer, valid until the next
     // call. A frame is only consumed whole: after need_more the caller
-    // keeps the bytes and calls again with them and more.
+    // keeps the bytes and calls again with them and more (at least up to
+    // the event's `wanted`).
     Event next(char* data, std::size_t size);
 
     // A fragmented message is being put together.

@@ -177,6 +177,45 @@ test("frames glued in one write and frames cut into single bytes both arrive", a
   c.sock.destroy();
 });
 
+// Each read may end anywhere in a frame (in its header, its masking key or
+// its payload), and a frame may be bigger than a read: cut a stream of
+// frames of every header form (7-bit, 16-bit and 64-bit lengths, a ping
+// among them) at many places and check every message arrives, in order.
+test("a stream of frames of every size cut anywhere arrives whole and in order", async () => {
+  const c = await opened();
+  c.sock.setNoDelay(true);
+  c.sock.write(text("40"));
+  assert.match((await c.next("CONNECT answer")).payload.toString(), /^40/);
+  const sizes = [0, 90, 200, 3000, 70000, 5, 65000, 1];
+  const parts = [];
+  sizes.forEach((n, id) => {
+    parts.push(text(`42${id}["signal",{"to":"p_nobody","type":"x","payload":"${"y".repeat(n)}"}]`));
+    if (id === 3) parts.push(frame(0x89, "mid"));
+  });
+  const stream = Buffer.concat(parts);
+  const cuts = [1, 1, 2, 3, 5, 8, 13, 21, 100, 4097, 65536, 7, 70001, 3];
+  for (let at = 0, i = 0; at < stream.length; i++) {
+    const n = cuts[i % cuts.length];
+    c.sock.write(stream.subarray(at, at + n));
+    at += n;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  let pong = false;
+  for (let id = 0; id < sizes.length; ) {
+    const f = await c.next(`ack ${id}`);
+    if (f.op === 0xa) {
+      assert.equal(f.payload.toString(), "mid");
+      pong = true;
+      continue;
+    }
+    const body = f.payload.toString();
+    assert.ok(body.startsWith(`43${id}[`), `ack ${id} in order, got ${body.slice(0, 80)}`);
+    id++;
+  }
+  assert.ok(pong, "the ping between them was answered");
+  c.sock.destroy();
+});
+
 test("a close from the client is echoed and the server closes TCP", async () => {
   const c = await opened();
   const payload = Buffer.alloc(2);
