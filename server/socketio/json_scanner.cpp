@@ -1,12 +1,9 @@
 #include "server/socketio/json_scanner.hpp"
 
+#include "server/base/byte_scan.hpp"
 #include "server/base/hex.hpp"
 
 #include <cstring>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace fc::socketio {
 
@@ -196,37 +193,7 @@ const char* Scanner::object(const char* p, int depth, ArgMembers* record) const 
 // The first byte at or after `p` that a string cannot simply contain: a
 // quote, a backslash, a control character or a non-ASCII byte.
 const char* Scanner::next_special(const char* p) const {
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(' ');
-    // Signed: bytes from 0x80 up count as below ' ', as control bytes do.
-    auto special = [&](const char* at) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-        return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                            _mm_cmplt_epi8(v, space));
-    };
-    // A long plain run (a relayed SDP, a big payload) 64 bytes per test.
-    while (end_ - p >= 64) {
-        const __m128i any = _mm_or_si128(_mm_or_si128(special(p), special(p + 16)),
-                                         _mm_or_si128(special(p + 32), special(p + 48)));
-        if (_mm_movemask_epi8(any))
-            break;
-        p += 64;
-    }
-    while (end_ - p >= 16) {
-        if (const int mask = _mm_movemask_epi8(special(p)))
-            return p + __builtin_ctz(static_cast<unsigned>(mask));
-        p += 16;
-    }
-#endif
-    while (p < end_) {
-        const auto c = static_cast<unsigned char>(*p);
-        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
-            return p;
-        ++p;
-    }
-    return p;
+    return base::first_json_special(p, end_);
 }
 
 // `p` at the opening quote.

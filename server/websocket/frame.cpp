@@ -1,12 +1,9 @@
 #include "server/websocket/frame.hpp"
 
+#include "server/base/byte_scan.hpp"
 #include "server/websocket/utf8.hpp"
 
 #include <cstring>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace fc::websocket {
 
@@ -33,34 +30,7 @@ bool valid_close_code(std::uint16_t code) {
 } // namespace
 
 void mask(char* data, std::size_t size, const unsigned char key[4]) {
-    std::uint64_t key8;
-    unsigned char k[8] = {key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]};
-    std::memcpy(&key8, k, 8);
-    std::size_t i = 0;
-#if defined(__SSE2__)
-    const __m128i key16 = _mm_set1_epi64x(static_cast<long long>(key8));
-    for (; i + 64 <= size; i += 64) {
-        auto* p = reinterpret_cast<__m128i*>(data + i);
-        const __m128i a = _mm_loadu_si128(p), b = _mm_loadu_si128(p + 1);
-        const __m128i c = _mm_loadu_si128(p + 2), d = _mm_loadu_si128(p + 3);
-        _mm_storeu_si128(p, _mm_xor_si128(a, key16));
-        _mm_storeu_si128(p + 1, _mm_xor_si128(b, key16));
-        _mm_storeu_si128(p + 2, _mm_xor_si128(c, key16));
-        _mm_storeu_si128(p + 3, _mm_xor_si128(d, key16));
-    }
-    for (; i + 16 <= size; i += 16) {
-        auto* p = reinterpret_cast<__m128i*>(data + i);
-        _mm_storeu_si128(p, _mm_xor_si128(_mm_loadu_si128(p), key16));
-    }
-#endif
-    for (; i + 8 <= size; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, data + i, 8);
-        w ^= key8;
-        std::memcpy(data + i, &w, 8);
-    }
-    for (; i < size; ++i)
-        data[i] = static_cast<char>(data[i] ^ key[i & 3]);
+    base::xor_repeating(data, size, key);
 }
 
 namespace {

@@ -1,11 +1,6 @@
 #include "server/websocket/utf8.hpp"
 
-#include <cstdint>
-#include <cstring>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+#include "server/base/byte_scan.hpp"
 
 namespace fc::websocket {
 
@@ -13,26 +8,10 @@ bool valid_utf8(std::string_view text) {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const auto* end = p + text.size();
     while (p < end) {
-        // ASCII runs, 64, 16 or 8 bytes at a time: the common case for
-        // JSON (a relayed SDP is kilobytes of it).
-#if defined(__SSE2__)
-        auto load = [](const unsigned char* at) {
-            return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-        };
-        while (end - p >= 64 &&
-               _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(load(p), load(p + 16)),
-                                              _mm_or_si128(load(p + 32), load(p + 48)))) == 0)
-            p += 64;
-        while (end - p >= 16 && _mm_movemask_epi8(load(p)) == 0)
-            p += 16;
-#endif
-        while (end - p >= 8) {
-            std::uint64_t word;
-            std::memcpy(&word, p, 8);
-            if (word & 0x8080808080808080ULL)
-                break;
-            p += 8;
-        }
+        // ASCII runs, many bytes a step: the common case for JSON (a
+        // relayed SDP is kilobytes of it).
+        p = reinterpret_cast<const unsigned char*>(
+            base::first_non_ascii(reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(end)));
         if (p == end)
             break;
         const unsigned char c = *p;
