@@ -25,10 +25,6 @@ bool cpu_has_avx2() {
 
 bool use_avx2 = cpu_has_avx2();
 
-bool json_special(unsigned char c) {
-    return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
-}
-
 // --- baseline: SSE2, then 8 bytes, then 1 ------------------------------------
 
 const char* first_non_ascii_baseline(const char* p, const char* end) {
@@ -37,22 +33,8 @@ const char* first_non_ascii_baseline(const char* p, const char* end) {
     while (end - p >= 64 && _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(load(p), load(p + 16)),
                                                            _mm_or_si128(load(p + 32), load(p + 48)))) == 0)
         p += 64;
-    while (end - p >= 16) {
-        if (const int m = _mm_movemask_epi8(load(p)))
-            return p + __builtin_ctz(static_cast<unsigned>(m));
-        p += 16;
-    }
 #endif
-    while (end - p >= 8) {
-        std::uint64_t word;
-        std::memcpy(&word, p, 8);
-        if (word & 0x8080808080808080ULL)
-            break;
-        p += 8;
-    }
-    while (p < end && static_cast<unsigned char>(*p) < 0x80)
-        ++p;
-    return p;
+    return scan_detail::first_non_ascii_short(p, end);
 }
 
 const char* first_json_special_baseline(const char* p, const char* end) {
@@ -73,15 +55,8 @@ const char* first_json_special_baseline(const char* p, const char* end) {
             break;
         p += 64;
     }
-    while (end - p >= 16) {
-        if (const int m = _mm_movemask_epi8(special(p)))
-            return p + __builtin_ctz(static_cast<unsigned>(m));
-        p += 16;
-    }
 #endif
-    while (p < end && !json_special(static_cast<unsigned char>(*p)))
-        ++p;
-    return p;
+    return scan_detail::first_json_special_short(p, end);
 }
 
 void xor_repeating_baseline(char* data, std::size_t size, const unsigned char key[4]) {
@@ -105,14 +80,8 @@ void xor_repeating_baseline(char* data, std::size_t size, const unsigned char ke
         _mm_storeu_si128(p, _mm_xor_si128(_mm_loadu_si128(p), key16));
     }
 #endif
-    for (; i + 8 <= size; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, data + i, 8);
-        w ^= key8;
-        std::memcpy(data + i, &w, 8);
-    }
-    for (; i < size; ++i)
-        data[i] = static_cast<char>(data[i] ^ key[i & 3]);
+    // (i is a multiple of 4: the key lines up again.)
+    scan_detail::xor_repeating_short(data + i, size - i, key);
 }
 
 // --- AVX2: 32 bytes a step; the tails go to the baseline ---------------------------
@@ -132,7 +101,7 @@ FC_AVX2 const char* first_non_ascii_avx2(const char* p, const char* end) {
             return p + __builtin_ctz(static_cast<unsigned>(m));
         p += 32;
     }
-    return first_non_ascii_baseline(p, end);
+    return scan_detail::first_non_ascii_short(p, end);
 }
 
 FC_AVX2 inline __m256i special32(const char* at, __m256i quote, __m256i backslash, __m256i space) {
@@ -157,7 +126,7 @@ FC_AVX2 const char* first_json_special_avx2(const char* p, const char* end) {
             return p + __builtin_ctz(static_cast<unsigned>(m));
         p += 32;
     }
-    return first_json_special_baseline(p, end);
+    return scan_detail::first_json_special_short(p, end);
 }
 
 FC_AVX2 void xor_repeating_avx2(char* data, std::size_t size, const unsigned char key[4]) {
@@ -172,13 +141,15 @@ FC_AVX2 void xor_repeating_avx2(char* data, std::size_t size, const unsigned cha
         _mm256_storeu_si256(p + 1, _mm256_xor_si256(b, key32));
     }
     // (i is a multiple of 4: the key lines up again.)
-    xor_repeating_baseline(data + i, size - i, key);
+    scan_detail::xor_repeating_short(data + i, size - i, key);
 }
 #endif
 
 } // namespace
 
-const char* first_non_ascii(const char* p, const char* end) {
+namespace scan_detail {
+
+const char* first_non_ascii_long(const char* p, const char* end) {
 #if defined(FC_SCAN_AVX2)
     if (use_avx2)
         return first_non_ascii_avx2(p, end);
@@ -186,7 +157,7 @@ const char* first_non_ascii(const char* p, const char* end) {
     return first_non_ascii_baseline(p, end);
 }
 
-const char* first_json_special(const char* p, const char* end) {
+const char* first_json_special_long(const char* p, const char* end) {
 #if defined(FC_SCAN_AVX2)
     if (use_avx2)
         return first_json_special_avx2(p, end);
@@ -194,13 +165,15 @@ const char* first_json_special(const char* p, const char* end) {
     return first_json_special_baseline(p, end);
 }
 
-void xor_repeating(char* data, std::size_t size, const unsigned char key[4]) {
+void xor_repeating_long(char* data, std::size_t size, const unsigned char key[4]) {
 #if defined(FC_SCAN_AVX2)
     if (use_avx2)
         return xor_repeating_avx2(data, size, key);
 #endif
     xor_repeating_baseline(data, size, key);
 }
+
+} // namespace scan_detail
 
 ScanIsa scan_isa() {
     return use_avx2 ? ScanIsa::avx2 : ScanIsa::baseline;

@@ -5,24 +5,116 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace fc::base {
 
 // The first byte in [p, end) from 0x80 up, or `end`.
-const char* first_non_ascii(const char* p, const char* end);
+inline const char* first_non_ascii(const char* p, const char* end);
 
 // The first byte in [p, end) that a JSON string cannot simply contain: a
 // quote, a backslash, a control byte or one from 0x80 up; or `end`.
-const char* first_json_special(const char* p, const char* end);
+inline const char* first_json_special(const char* p, const char* end);
 
 // XORs data[0, size) with `key`, repeated (a WebSocket masking key).
-void xor_repeating(char* data, std::size_t size, const unsigned char key[4]);
+inline void xor_repeating(char* data, std::size_t size, const unsigned char key[4]);
 
-// Which instructions the scans use. Tests run both ways; nothing else
-// needs to choose.
+// Which instructions the scans of long runs use. Tests run both ways;
+// nothing else needs to choose.
 enum class ScanIsa { baseline, avx2 };
 ScanIsa scan_isa();
 // Picks `isa` if the CPU has it; returns what was picked.
 ScanIsa set_scan_isa(ScanIsa isa);
+
+// --- how -----------------------------------------------------------------------
+// Most runs are short (a key, a peer id, a small frame): their first
+// kLongRun bytes are scanned here, inline, 16 bytes a step. Past those, a
+// call to the widest code this CPU runs pays for itself.
+
+namespace scan_detail {
+
+constexpr std::ptrdiff_t kLongRun = 64;
+
+const char* first_non_ascii_long(const char* p, const char* end);
+const char* first_json_special_long(const char* p, const char* end);
+void xor_repeating_long(char* data, std::size_t size, const unsigned char key[4]);
+
+inline bool json_special(unsigned char c) {
+    return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
+}
+
+inline const char* first_non_ascii_short(const char* p, const char* end) {
+#if defined(__SSE2__)
+    while (end - p >= 16) {
+        if (const int m = _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))))
+            return p + __builtin_ctz(static_cast<unsigned>(m));
+        p += 16;
+    }
+#endif
+    while (p < end && static_cast<unsigned char>(*p) < 0x80)
+        ++p;
+    return p;
+}
+
+inline const char* first_json_special_short(const char* p, const char* end) {
+#if defined(__SSE2__)
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        // Signed: bytes from 0x80 up count as below ' ', as control bytes do.
+        const __m128i special =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                         _mm_cmplt_epi8(v, _mm_set1_epi8(' ')));
+        if (const int m = _mm_movemask_epi8(special))
+            return p + __builtin_ctz(static_cast<unsigned>(m));
+        p += 16;
+    }
+#endif
+    while (p < end && !json_special(static_cast<unsigned char>(*p)))
+        ++p;
+    return p;
+}
+
+inline void xor_repeating_short(char* data, std::size_t size, const unsigned char key[4]) {
+    std::uint64_t key8;
+    const unsigned char k[8] = {key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]};
+    std::memcpy(&key8, k, 8);
+    std::size_t i = 0;
+    for (; i + 8 <= size; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, data + i, 8);
+        w ^= key8;
+        std::memcpy(data + i, &w, 8);
+    }
+    for (; i < size; ++i)
+        data[i] = static_cast<char>(data[i] ^ key[i & 3]);
+}
+
+} // namespace scan_detail
+
+inline const char* first_non_ascii(const char* p, const char* end) {
+    const char* stop = end - p > scan_detail::kLongRun ? p + scan_detail::kLongRun : end;
+    const char* at = scan_detail::first_non_ascii_short(p, stop);
+    return at != stop || stop == end ? at : scan_detail::first_non_ascii_long(stop, end);
+}
+
+// (A JSON string is searched to the end of the whole text: most end in
+// their first 64 bytes.)
+inline const char* first_json_special(const char* p, const char* end) {
+    const char* stop = end - p > scan_detail::kLongRun ? p + scan_detail::kLongRun : end;
+    const char* at = scan_detail::first_json_special_short(p, stop);
+    return at != stop || stop == end ? at : scan_detail::first_json_special_long(stop, end);
+}
+
+inline void xor_repeating(char* data, std::size_t size, const unsigned char key[4]) {
+    if (size >= static_cast<std::size_t>(scan_detail::kLongRun))
+        return scan_detail::xor_repeating_long(data, size, key);
+    scan_detail::xor_repeating_short(data, size, key);
+}
 
 } // namespace fc::base
