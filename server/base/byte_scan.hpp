@@ -24,6 +24,40 @@ inline const char* first_json_special(const char* p, const char* end);
 // XORs data[0, size) with `key`, repeated (a WebSocket masking key).
 inline void xor_repeating(char* data, std::size_t size, const unsigned char key[4]);
 
+// `p` (before `end`) at a byte from 0x80 up: the length (2 to 4) of the
+// well-formed UTF-8 sequence it starts, or 0 if there is none (RFC 3629
+// section 4: no overlong forms, no surrogates, nothing past U+10FFFF, not
+// cut short by `end`).
+inline std::size_t utf8_sequence(const char* p, const char* end) {
+    const auto* u = reinterpret_cast<const unsigned char*>(p);
+    const unsigned char c = u[0];
+    std::size_t n = 0;
+    unsigned char low = 0x80, high = 0xBF; // the second byte's range
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            low = 0xA0;
+        else if (c == 0xED)
+            high = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            low = 0x90;
+        else if (c == 0xF4)
+            high = 0x8F;
+    } else {
+        return 0;
+    }
+    if (end - p < static_cast<std::ptrdiff_t>(n) || u[1] < low || u[1] > high)
+        return 0;
+    for (std::size_t i = 2; i < n; ++i)
+        if ((u[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
 // Which instructions the scans of long runs use. Tests run both ways;
 // nothing else needs to choose.
 enum class ScanIsa { baseline, avx2 };

@@ -253,37 +253,10 @@ const char* Scanner::escape(const char* p) const {
     }
 }
 
-// `p` at a byte from 0x80 up: one well-formed UTF-8 sequence (RFC 3629
-// section 4: no overlong forms, no surrogates, nothing past U+10FFFF).
+// `p` at a byte from 0x80 up: one well-formed UTF-8 sequence.
 const char* Scanner::utf8(const char* p) const {
-    const auto* u = reinterpret_cast<const unsigned char*>(p);
-    const auto left = static_cast<std::size_t>(end_ - p);
-    const unsigned char c = u[0];
-    std::size_t n = 0;
-    unsigned char low = 0x80, high = 0xBF; // the second byte's range
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            low = 0xA0;
-        else if (c == 0xED)
-            high = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            low = 0x90;
-        else if (c == 0xF4)
-            high = 0x8F;
-    } else {
-        return nullptr;
-    }
-    if (left < n || u[1] < low || u[1] > high)
-        return nullptr;
-    for (std::size_t i = 2; i < n; ++i)
-        if ((u[i] & 0xC0) != 0x80)
-            return nullptr;
-    return p + n;
+    const std::size_t n = base::utf8_sequence(p, end_);
+    return n == 0 ? nullptr : p + n;
 }
 
 const char* Scanner::number(const char* p) const {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -90,3 +91,57 @@ INSTANTIATE_TEST_SUITE_P(Isa, ByteScan, testing::Values(ScanIsa::baseline, ScanI
                          [](const testing::TestParamInfo<ScanIsa>& i) {
                              return i.param == ScanIsa::avx2 ? std::string("Avx2") : std::string("Baseline");
                          });
+
+namespace {
+
+// RFC 3629 the long way: decode, then ask whether the code point is one,
+// was encoded in as few bytes as it needs, and is no surrogate.
+std::size_t reference_sequence(const unsigned char* u, std::size_t left) {
+    std::size_t n;
+    std::uint32_t cp;
+    if ((u[0] & 0xE0) == 0xC0) {
+        n = 2;
+        cp = u[0] & 0x1F;
+    } else if ((u[0] & 0xF0) == 0xE0) {
+        n = 3;
+        cp = u[0] & 0x0F;
+    } else if ((u[0] & 0xF8) == 0xF0) {
+        n = 4;
+        cp = u[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (left < n)
+        return 0;
+    for (std::size_t i = 1; i < n; ++i) {
+        if ((u[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (u[i] & 0x3F);
+    }
+    const std::uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+} // namespace
+
+TEST(ByteScanUtf8, AgreesWithADecoderOnEveryLeadAndSecondByte) {
+    const unsigned char later[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF};
+    unsigned char s[4];
+    for (unsigned lead = 0x80; lead <= 0xFF; ++lead)
+        for (unsigned second = 0; second <= 0xFF; ++second)
+            for (unsigned char third : later)
+                for (unsigned char fourth : later) {
+                    s[0] = static_cast<unsigned char>(lead);
+                    s[1] = static_cast<unsigned char>(second);
+                    s[2] = third;
+                    s[3] = fourth;
+                    for (std::size_t left = 1; left <= 4; ++left) {
+                        const char* p = reinterpret_cast<const char*>(s);
+                        ASSERT_EQ(utf8_sequence(p, p + left), reference_sequence(s, left))
+                            << std::hex << lead << " " << second << " " << int(third) << " "
+                            << int(fourth) << " left " << left;
+                    }
+                }
+}
