@@ -77,7 +77,8 @@ void WriteBatch::build(std::string_view control, std::span<const FramePtr> frame
         std::memcpy(out, p, n);
         out += n;
     };
-    put(control.data(), control.size());
+    if (!control.empty()) // (none on the relay's path: an empty view's data may be null)
+        put(control.data(), control.size());
     const char* run = base; // the staged bytes not yet in a buffer start here
     for (const FramePtr& f : frames) {
         const std::string& bytes = f->bytes;
