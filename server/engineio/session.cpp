@@ -147,6 +147,10 @@ void Session::flush() {
             hand_over();
         }
     }
+    end_if_drained();
+}
+
+void Session::end_if_drained() {
     if (state_ == State::draining && queue_.empty() && !writing_)
         fail(close_reason_, false);
 }
@@ -166,8 +170,7 @@ void Session::hand_over() {
         // the HTTP layer's, bounded by its write deadline), no longer this
         // session's.
         server_.budget().give(n);
-        if (state_ == State::draining && queue_.empty())
-            fail(close_reason_, false); // that was the last of it
+        end_if_drained(); // that may have been the last of it
     }
 }
 

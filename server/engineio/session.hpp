@@ -121,6 +121,8 @@ private:
     void abort_upgrade();
     void flush();
     void hand_over();
+    // A draining session whose last frames are out is closed now.
+    void end_if_drained();
     void arm_heartbeat(std::chrono::milliseconds after);
     void on_heartbeat(boost::system::error_code ec);
     void on_pong();
