@@ -138,14 +138,18 @@ export function clusterSection(r, { file, argv }) {
         w2 ? (w2.error ? "error" : `${n(w2.relayed_per_s)}/s`) : "", w2 && !w2.error ? x(ratio(w2.relayed_per_s, c.ours?.relayed_per_s)) : "",
         `${pct(c.ours?.generator_cpu)} / ${pct(c.node?.generator_cpu)}`,
         `${cpuPerSignal(c.ours)} / ${cpuPerSignal(c.node)}`,
-        x(ratio(perSignal(c.node, "server_cpu"), perSignal(c.ours, "server_cpu")))];
+        x(ratio(perSignal(c.node, "server_cpu"), perSignal(c.ours, "server_cpu"))),
+        cpuPerSignal(c.sink),
+        x(ratio(perSignal(c.node, "server_cpu"), perSignal(c.sink, "server_cpu")))];
     });
     L.push("### Relay grid, one node", "",
       "Rooms of 4, each client signalling the next member with a window of signals in flight (closed loop), single process against the single-process reference (no Redis), server on CPU 0 and generator on CPU 1; then ours with `--workers 2` (two processes on one port, on one Redis, so a room's members may be on different workers and their signals cross through Redis) on both cores, the generator sharing CPU 1 with one of them.",
       "",
-      table(["Clients", "In flight / client", "Payload", "Ours", "Reference", "Ours / ref.", "Ours, --workers 2", "2 workers / 1", "Generator CPU (ours / ref.)", "Server CPU per signal, (kernel): ours / ref.", "Ref. / ours, CPU per signal"], rows),
+      table(["Clients", "In flight / client", "Payload", "Ours", "Reference", "Ours / ref.", "Ours, --workers 2", "2 workers / 1", "Generator CPU (ours / ref.)", "Server CPU per signal, (kernel): ours / ref.", "Ref. / ours, CPU per signal", "Floor: no-op relay's CPU per signal (kernel)", "Ref. / floor: the most any relay reaches"], rows),
       "",
-      "Server CPU per signal is the server's user + system time over the measured window divided by the signals relayed in it; the part in brackets is the kernel's (system time: the read and write of each frame and loopback TCP). Where our server is not busy (one signal in flight per client), throughput is bound by round trips through the generator, not by the server; the CPU ratio then says what each server spends on a signal.",
+      "Server CPU per signal is the server's user + system time over the measured window divided by the signals relayed in it; the part in brackets is the kernel's (system time: the read and write of each frame and loopback TCP). Where our server is not busy (one signal in flight per client), throughput is bound by round trips through the generator, not by the server; the CPU ratio then says what each server spends on a signal. " +
+        "The floor is the same load, in the same cell of the same run, on `fc-loadgen sink`: a relay that does only what none can skip (one read per readable socket, unmasking, a frame header, one write per socket per epoll turn, level-triggered epoll) and checks nothing. " +
+        "Any relay that checks its input does more, so the reference's CPU per signal over the floor's bounds the ratio any relay can show in that cell on this kernel.",
       "");
   }
 

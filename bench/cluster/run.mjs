@@ -84,10 +84,13 @@ async function startRedis() {
 }
 
 // One node of `kind` ("ours" | "node") on `redisUrl` (or none).
+// kind: "ours", "node" (the reference) or "sink" (fc-loadgen's no-op relay,
+// the floor under any relay's CPU per signal; no Redis).
 async function startNode(kind, redisUrl, { extra = [], cpu = SERVER_CPU } = {}) {
   const port = await freePort();
   const args = serverArgs(webRoot, port, [...(redisUrl ? ["--redis", redisUrl] : []), ...extra]);
-  const cmd = kind === "ours" ? [bin.ours, ...args] : [process.execPath, bin.node, ...args];
+  const cmd = { ours: [bin.ours, ...args], node: [process.execPath, bin.node, ...args],
+    sink: [bin.loadgen, "sink", "--server", `127.0.0.1:${port}`] }[kind];
   const s = startProcess("taskset", ["-c", cpu, ...cmd], { readyOn: LISTENING, env: { NODE_ENV: "production" } });
   await s.ready;
   return { ...s, port, kind };
@@ -313,7 +316,8 @@ await scenario("grid", async () => {
   for (const cell of cells) {
     const opts = { clients: cell.clients, "room-size": 4, window: cell.window, "payload-bytes": cell.payload, warmup: G.warmup, duration: G.duration, sources: cell.clients > 5000 ? 4 : 1, "connect-concurrency": 1000 };
     const row = { ...cell };
-    for (const kind of ["ours", "node"]) {
+    // The sink is measured in each cell too: its CPU per signal is the floor.
+    for (const kind of ["ours", "node", "sink"]) {
       try {
         const s = await startNode(kind, null);
         try {
@@ -334,7 +338,7 @@ await scenario("grid", async () => {
         row.ours_workers2 = { error: e.message.slice(0, 300) };
       }
     }
-    log(`grid ${cell.clients}/${cell.window}/${cell.payload}: ours ${Math.round(row.ours?.relayed_per_s ?? 0)}/s node ${Math.round(row.node?.relayed_per_s ?? 0)}/s workers2 ${Math.round(row.ours_workers2?.relayed_per_s ?? 0)}/s`);
+    log(`grid ${cell.clients}/${cell.window}/${cell.payload}: ours ${Math.round(row.ours?.relayed_per_s ?? 0)}/s node ${Math.round(row.node?.relayed_per_s ?? 0)}/s sink ${Math.round(row.sink?.relayed_per_s ?? 0)}/s workers2 ${Math.round(row.ours_workers2?.relayed_per_s ?? 0)}/s`);
     S.grid.cells.push(row);
     if (row.ours?.error || row.ours?.failures || row.ours?.lost) broken.push(`grid ${cell.clients}/${cell.window}/${cell.payload}: ours failed or lost signals`);
   }

@@ -3,7 +3,6 @@
 #include "bench/loadgen/options.hpp"
 #include "bench/loadgen/scenarios.hpp"
 
-#include <boost/asio/signal_set.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <iostream>
@@ -40,12 +39,8 @@ int main(int argc, char** argv) {
     bool pinned = pin(o.cpu);
     boost::asio::io_context io(1);
     try {
-        if (o.scenario == "sink") {
-            boost::asio::signal_set stop(io, SIGINT, SIGTERM);
-            stop.async_wait([&](boost::system::error_code, int) { io.stop(); });
-            run_sink(io, o);
-            return 0;
-        }
+        if (o.scenario == "sink")
+            run_sink(o); // until a signal ends the process
         auto needed = o.clients + o.polling + 64;
         if (needed > fds) {
             std::cerr << "fc-loadgen: " << o.clients << " clients need " << needed
