@@ -19,7 +19,7 @@ Server::Server(boost::asio::any_io_executor executor, Settings settings,
                ConnectionHandler on_connection)
     : executor_(std::move(executor)), settings_(settings),
       on_connection_(std::move(on_connection)), budget_(settings.memory_budget),
-      watchdog_(executor_) {
+      watchdog_(executor_), ready_set_(executor_) {
     if (!settings_.node_tag.empty() && !valid_node_tag(settings_.node_tag))
         throw std::invalid_argument("node tag must be 8 characters of A-Z a-z 0-9 _ -");
     arm_watchdog();

@@ -8,6 +8,7 @@
 #include "server/engineio/session.hpp"
 #include "server/engineio/settings.hpp"
 #include "server/engineio/transport.hpp"
+#include "server/websocket/ready_set.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -54,6 +55,8 @@ public:
     const Stats& stats() const { return stats_; }
     MemoryBudget& budget() { return budget_; }
     const MemoryBudget& budget() const { return budget_; }
+    // Where plain WebSocket connections wait to be read.
+    websocket::ReadySet& ready_set() { return ready_set_; }
     // The watchdog's clock: one tick a second. Sessions stamp their writes
     // with it, which costs nothing per write.
     std::uint64_t tick() const { return tick_; }
@@ -103,6 +106,8 @@ private:
     // connection: a hundred thousand idle connections hold no timer.
     boost::asio::steady_timer watchdog_;
     std::uint64_t tick_ = 0;
+    // Last, so it goes first: the transports it holds may still use the rest.
+    websocket::ReadySet ready_set_;
 };
 
 } // namespace fc::engineio

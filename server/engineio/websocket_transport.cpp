@@ -72,9 +72,14 @@ void WebSocketTransport<Stream>::accept(const Request& req, std::string query,
         session_ = session;
     // Posted, so the session's first frames (corked) join the 101.
     asio::post(socket().get_executor(), [self] { self->start_write(); });
-    if constexpr (!kPlain)
+    if constexpr (kPlain) {
+        // Watched until shut_down; the set keeps this transport alive.
+        if (!server_.ready_set().add(socket().native_handle(), self))
+            return shut_down();
+    } else {
         tls_read_.resize(kTlsReadBytes);
-    do_read();
+        do_read();
+    }
 }
 
 // --- reading -------------------------------------------------------------------
@@ -82,29 +87,23 @@ void WebSocketTransport<Stream>::accept(const Request& req, std::string query,
 template <class Stream> void WebSocketTransport<Stream>::do_read() {
     if (state_ == State::closed)
         return;
-    if constexpr (kPlain) {
-        socket().async_wait(tcp::socket::wait_read,
-                            [self = this->shared_from_this()](boost::system::error_code ec) {
-                                self->on_readable(ec);
+    stream_.async_read_some(asio::buffer(tls_read_),
+                            [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                                self->on_read(ec, n);
                             });
-    } else {
-        stream_.async_read_some(
-            asio::buffer(tls_read_),
-            [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                self->on_read(ec, n);
-            });
-    }
 }
 
-template <class Stream> void WebSocketTransport<Stream>::on_readable(boost::system::error_code ec) {
-    if (state_ == State::closed)
-        return;
-    const std::span<char> got = ec ? std::span<char>() : ws::read_ready(socket(), ec);
-    if (ec)
-        return shut_down(); // closed by the peer or reset
-    if (!got.empty())
-        on_bytes(got.data(), got.size());
-    do_read();
+template <class Stream> void WebSocketTransport<Stream>::on_readable() {
+    if constexpr (kPlain) {
+        if (state_ == State::closed)
+            return;
+        boost::system::error_code ec;
+        const std::span<char> got = ws::read_ready(socket(), ec);
+        if (ec)
+            return shut_down(); // closed by the peer or reset
+        if (!got.empty())
+            on_bytes(got.data(), got.size());
+    }
 }
 
 template <class Stream>
@@ -477,6 +476,8 @@ template <class Stream> void WebSocketTransport<Stream>::shut_down() {
     if (state_ == State::closed)
         return;
     state_ = State::closed;
+    if constexpr (kPlain)
+        server_.ready_set().remove(socket().native_handle());
     boost::system::error_code ignored;
     socket().shutdown(tcp::socket::shutdown_both, ignored);
     socket().close(ignored);

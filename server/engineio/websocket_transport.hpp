@@ -3,8 +3,8 @@
 // messages), framed by server/websocket/.
 //
 // Built for many idle connections and busy relays: over plain TCP an idle
-// connection holds no read buffer (it waits for readability, then reads
-// into a per-thread scratch buffer; only an incomplete frame is kept), and
+// connection holds no read buffer (it waits in the server's ReadySet, then
+// reads into a per-thread scratch buffer; only an incomplete frame is kept), and
 // everything queued for a client goes out in one gather write. Templated on
 // the stream: a plain tcp::socket, or a TLS stream (which reads into a
 // buffer of its own, since TLS may hold decrypted bytes the socket's
@@ -15,6 +15,7 @@
 #include "server/engineio/transport.hpp"
 #include "server/engineio/write_batch.hpp"
 #include "server/websocket/frame.hpp"
+#include "server/websocket/ready_set.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -31,6 +32,7 @@ namespace fc::engineio {
 
 template <class Stream>
 class WebSocketTransport final : public Transport,
+                                 public websocket::ReadySet::Reader,
                                  public std::enable_shared_from_this<WebSocketTransport<Stream>> {
 public:
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
@@ -50,6 +52,8 @@ public:
     void close(bool announce) override;
     void abort() override;
     bool write_stuck_since(std::uint64_t since) const override;
+    // Plain TCP: the socket has bytes, an end or an error (ReadySet).
+    void on_readable() override;
 
 private:
     static constexpr bool kPlain = std::is_same_v<Stream, boost::asio::ip::tcp::socket>;
@@ -65,8 +69,7 @@ private:
     };
 
     boost::asio::ip::tcp::socket& socket();
-    void do_read();
-    void on_readable(boost::system::error_code ec);                // plain TCP
+    void do_read();                                                // TLS
     void on_read(boost::system::error_code ec, std::size_t n);     // TLS
     void on_bytes(char* data, std::size_t n);
     bool parse(char* data, std::size_t size, bool& delivered);

@@ -1,4 +1,4 @@
-// Reading a socket that said it is readable (tcp::socket::async_wait),
+// Reading a socket that said it is readable (ReadySet, or an async_wait),
 // without a buffer of its own: the bytes land in one scratch buffer per
 // thread, valid until the next read on that thread. A connection that
 // waits this way holds no read buffer while idle; only what it cannot
