@@ -100,16 +100,17 @@ void bind_source(boost::asio::ip::tcp::socket& socket, const boost::asio::ip::ad
 
 namespace fc::loadgen {
 
-std::shared_ptr<Client> make_websocket_client(boost::asio::io_context&, const Endpoint&,
+std::shared_ptr<Client> make_websocket_client(boost::asio::io_context&, websocket::ReadySet&, const Endpoint&,
                                               boost::asio::ip::address, ClientObserver&, std::size_t);
 std::shared_ptr<Client> make_polling_client(boost::asio::io_context&, const Endpoint&,
                                             boost::asio::ip::address, ClientObserver&, std::size_t);
 
 std::shared_ptr<Client> make_client(std::string_view transport, boost::asio::io_context& io,
-                                    const Endpoint& ep, boost::asio::ip::address source,
-                                    ClientObserver& observer, std::size_t index) {
+                                    websocket::ReadySet& ready, const Endpoint& ep,
+                                    boost::asio::ip::address source, ClientObserver& observer,
+                                    std::size_t index) {
     if (transport == "polling") return make_polling_client(io, ep, std::move(source), observer, index);
-    return make_websocket_client(io, ep, std::move(source), observer, index);
+    return make_websocket_client(io, ready, ep, std::move(source), observer, index);
 }
 
 } // namespace fc::loadgen

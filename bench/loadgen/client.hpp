@@ -4,6 +4,8 @@
 // subclass; the Socket.IO side is shared and reuses the server's codecs.
 #pragma once
 
+#include "server/websocket/ready_set.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/json/value.hpp>
@@ -88,10 +90,12 @@ private:
     std::unordered_map<std::uint64_t, AckHandler> acks_;
 };
 
-// Makes a client of the named transport: "websocket" or "polling".
+// Makes a client of the named transport: "websocket" or "polling". A
+// WebSocket client waits to be read in `ready` (one per event loop).
 std::shared_ptr<Client> make_client(std::string_view transport, boost::asio::io_context& io,
-                                    const Endpoint& ep, boost::asio::ip::address source,
-                                    ClientObserver& observer, std::size_t index);
+                                    websocket::ReadySet& ready, const Endpoint& ep,
+                                    boost::asio::ip::address source, ClientObserver& observer,
+                                    std::size_t index);
 
 // Binds `socket` (opened) to `source` with a port chosen at connect time,
 // so many clients share one source address without exhausting ports.

@@ -15,7 +15,7 @@ bool ack_ok(const json::value& ack) {
 }
 
 Fleet::Fleet(boost::asio::io_context& io, const Options& options)
-    : io_(io), options_(options), run_tag_(std::to_string(::getpid())) {
+    : io_(io), options_(options), run_tag_(std::to_string(::getpid())), ready_(io.get_executor()) {
     endpoint_.server = {boost::asio::ip::make_address(options.host), options.port};
     endpoint_.host_header = options.host + ":" + std::to_string(options.port);
     if (options.port2 != 0) {
@@ -44,7 +44,7 @@ std::shared_ptr<Client> Fleet::make(std::size_t index) {
     // With a second node, alternate room positions between the nodes: the
     // next member of every client's room is on the other node.
     const Endpoint& ep = options_.port2 != 0 && (index % options_.room_size) % 2 == 1 ? endpoint2_ : endpoint_;
-    auto c = make_client(transport, io_, ep, boost::asio::ip::address(source), *this, index);
+    auto c = make_client(transport, io_, ready_, ep, boost::asio::ip::address(source), *this, index);
     c->room = index / options_.room_size;
     c->client_id = "lg" + run_tag_ + "x" + std::to_string(index);
     while (c->client_id.size() < 8) c->client_id += '0';

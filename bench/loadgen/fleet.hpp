@@ -78,6 +78,9 @@ private:
     std::size_t failure_count_ = 0;
     // Clients still opening or joining, each waiting for its callback.
     std::map<const Client*, std::function<void(Client&, const boost::json::value&)>> pending_;
+    // Where the WebSocket clients wait to be read. Last, so it goes first:
+    // the clients it lets go of may still report to this fleet.
+    websocket::ReadySet ready_;
 };
 
 } // namespace fc::loadgen

@@ -1,7 +1,8 @@
 // The WebSocket transport of a simulated client, framed by hand with the
 // server's own RFC 6455 code (as a client: masked frames out, unmasked in):
-// everything emitted while a write is in flight goes out in the next one,
-// and reading waits for readability, then drains into a per-thread buffer.
+// what a turn emits is written at once (the rest, if the socket does not
+// take it all, in one write in flight), and reading waits in the fleet's
+// ReadySet, then drains into a per-thread buffer.
 // Lean on purpose: the generator must outrun the server it loads.
 #include "bench/loadgen/client.hpp"
 
@@ -11,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include <cerrno>
 #include <cstring>
 
 namespace fc::loadgen {
@@ -21,11 +23,11 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-class WebSocketClient final : public Client {
+class WebSocketClient final : public Client, public ws::ReadySet::Reader {
 public:
-    WebSocketClient(asio::io_context& io, const Endpoint& ep, asio::ip::address source,
+    WebSocketClient(asio::io_context& io, ws::ReadySet& ready, const Endpoint& ep, asio::ip::address source,
                     ClientObserver& observer, std::size_t index)
-        : Client(io, ep, std::move(source), observer, index),
+        : Client(io, ep, std::move(source), observer, index), ready_(ready),
           rng_(0x9E3779B97F4A7C15ULL ^ (index * 0xBF58476D1CE4E5B9ULL + 1)) {}
 
     void start() override {
@@ -42,6 +44,7 @@ public:
     void close() override {
         closed_here_ = true;
         open_ = false;
+        ready_.remove(sock_.native_handle());
         boost::system::error_code ignored;
         sock_.close(ignored);
         closed("closed by the load generator");
@@ -95,22 +98,16 @@ private:
         // The request goes before any frame queued meanwhile.
         out_.insert(0, req);
         write_out();
-        wait_readable();
+        if (!closed_here_ && !ready_.add(sock_.native_handle(), self()))
+            fail(boost::system::error_code(errno, boost::system::system_category()), "watch");
     }
 
-    void wait_readable() {
-        sock_.async_wait(tcp::socket::wait_read, [self = self()](boost::system::error_code ec) {
-            if (ec) return self->fail(ec, "read");
-            self->on_readable();
-        });
-    }
-
-    void on_readable() {
+    void on_readable() override {
+        if (closed_here_) return;
         boost::system::error_code ec;
         const auto got = ws::read_ready(sock_, ec);
         if (ec) return fail(ec, "read");
         if (!got.empty()) on_bytes(got.data(), got.size());
-        if (!closed_here_) wait_readable();
     }
 
     void on_bytes(char* data, std::size_t n) {
@@ -156,6 +153,16 @@ private:
 
     void write_out() {
         if (writing_ || out_.empty() || closed_here_) return;
+        // At once, as far as the socket takes it (non-blocking).
+        boost::system::error_code ec;
+        const std::size_t n = sock_.write_some(asio::buffer(out_), ec);
+        if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return fail(ec, "write");
+        if (n == out_.size()) {
+            out_.clear();
+            queued_ = 0;
+            return;
+        }
+        out_.erase(0, n);
         writing_ = true;
         writing_buf_.swap(out_);
         queued_ = 0;
@@ -172,11 +179,13 @@ private:
         if (closed_here_) return;
         closed_here_ = true;
         open_ = false;
+        ready_.remove(sock_.native_handle());
         boost::system::error_code ignored;
         sock_.close(ignored);
         closed(std::string(what) + ": " + ec.message());
     }
 
+    ws::ReadySet& ready_;
     tcp::socket sock_{io_};
     ws::Reader reader_{16 * 1024 * 1024, ws::Role::client};
     std::string in_;          // bytes of an incomplete frame (or handshake answer)
@@ -192,10 +201,10 @@ private:
 
 } // namespace
 
-std::shared_ptr<Client> make_websocket_client(boost::asio::io_context& io, const Endpoint& ep,
-                                              boost::asio::ip::address source,
+std::shared_ptr<Client> make_websocket_client(boost::asio::io_context& io, ws::ReadySet& ready,
+                                              const Endpoint& ep, boost::asio::ip::address source,
                                               ClientObserver& observer, std::size_t index) {
-    return std::make_shared<WebSocketClient>(io, ep, std::move(source), observer, index);
+    return std::make_shared<WebSocketClient>(io, ready, ep, std::move(source), observer, index);
 }
 
 } // namespace fc::loadgen
