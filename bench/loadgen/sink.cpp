@@ -12,6 +12,7 @@
 // clients.
 #include "bench/loadgen/scenarios.hpp"
 
+#include "server/websocket/frame.hpp"
 #include "server/websocket/handshake.hpp"
 
 #include <arpa/inet.h>
@@ -184,7 +185,7 @@ private:
             if (masked) head += 4;
             if (left < head + len) return used;
             unsigned char* payload = p + head;
-            if (masked) unmask(payload, len, p + mask_at);
+            if (masked) websocket::mask(reinterpret_cast<char*>(payload), len, p + mask_at);
             used += head + len;
             if (opcode == 0x8) {
                 close(c);
@@ -193,21 +194,6 @@ private:
             if (opcode == 0x1) message(c, std::string_view(reinterpret_cast<char*>(payload), len));
             if (c.fd < 0) return used;
         }
-    }
-
-    // Eight bytes a step (the compiler widens it further).
-    static void unmask(unsigned char* data, std::size_t len, const unsigned char* key) {
-        std::uint32_t k32;
-        std::memcpy(&k32, key, 4);
-        const std::uint64_t k64 = (std::uint64_t{k32} << 32) | k32;
-        std::size_t i = 0;
-        for (; i + 8 <= len; i += 8) {
-            std::uint64_t w;
-            std::memcpy(&w, data + i, 8);
-            w ^= k64;
-            std::memcpy(data + i, &w, 8);
-        }
-        for (; i < len; ++i) data[i] ^= key[i & 3];
     }
 
     void message(Conn& c, std::string_view text) {
