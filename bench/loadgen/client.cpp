@@ -100,8 +100,9 @@ void bind_source(boost::asio::ip::tcp::socket& socket, const boost::asio::ip::ad
 
 namespace fc::loadgen {
 
-std::shared_ptr<Client> make_websocket_client(boost::asio::io_context&, websocket::ReadySet&, const Endpoint&,
-                                              boost::asio::ip::address, ClientObserver&, std::size_t);
+std::shared_ptr<Client> make_websocket_client(boost::asio::io_context&, websocket::ReadySet&,
+                                              const Endpoint&, boost::asio::ip::address, ClientObserver&,
+                                              std::size_t);
 std::shared_ptr<Client> make_polling_client(boost::asio::io_context&, const Endpoint&,
                                             boost::asio::ip::address, ClientObserver&, std::size_t);
 

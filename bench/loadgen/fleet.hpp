@@ -79,7 +79,7 @@ private:
     // Clients still opening or joining, each waiting for its callback.
     std::map<const Client*, std::function<void(Client&, const boost::json::value&)>> pending_;
     // Where the WebSocket clients wait to be read. Last, so it goes first:
-    // the clients it lets go of may still report to this fleet.
+    // the clients it lets go of find the fleet whole.
     websocket::ReadySet ready_;
 };
 

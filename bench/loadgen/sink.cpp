@@ -101,6 +101,7 @@ private:
     void accept_all() {
         for (;;) {
             const int fd = ::accept4(listener_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (fd < 0 && (errno == EMFILE || errno == ENFILE)) fail("accept4"); // (level-triggered: it would spin)
             if (fd < 0) return;
             int one = 1;
             ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

@@ -25,8 +25,8 @@ namespace {
 
 class WebSocketClient final : public Client, public ws::ReadySet::Reader {
 public:
-    WebSocketClient(asio::io_context& io, ws::ReadySet& ready, const Endpoint& ep, asio::ip::address source,
-                    ClientObserver& observer, std::size_t index)
+    WebSocketClient(asio::io_context& io, ws::ReadySet& ready, const Endpoint& ep,
+                    asio::ip::address source, ClientObserver& observer, std::size_t index)
         : Client(io, ep, std::move(source), observer, index), ready_(ready),
           rng_(0x9E3779B97F4A7C15ULL ^ (index * 0xBF58476D1CE4E5B9ULL + 1)) {}
 

@@ -106,7 +106,7 @@ private:
     // connection: a hundred thousand idle connections hold no timer.
     boost::asio::steady_timer watchdog_;
     std::uint64_t tick_ = 0;
-    // Last, so it goes first: the transports it holds may still use the rest.
+    // Last, so it goes first: the transports it lets go of find the rest whole.
     websocket::ReadySet ready_set_;
 };
 

@@ -1,10 +1,14 @@
 #include "server/engineio/websocket_transport.hpp"
 
+#include "server/base/log.hpp"
 #include "server/websocket/handshake.hpp"
 #include "server/websocket/read_ready.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+
+#include <cerrno>
+#include <cstring>
 
 namespace fc::engineio {
 
@@ -74,8 +78,10 @@ void WebSocketTransport<Stream>::accept(const Request& req, std::string query,
     asio::post(socket().get_executor(), [self] { self->start_write(); });
     if constexpr (kPlain) {
         // Watched until shut_down; the set keeps this transport alive.
-        if (!server_.ready_set().add(socket().native_handle(), self))
+        if (!server_.ready_set().add(socket().native_handle(), self)) {
+            log::warn("websocket.watch_failed", {{"reason", std::strerror(errno)}});
             return shut_down();
+        }
     } else {
         tls_read_.resize(kTlsReadBytes);
         do_read();

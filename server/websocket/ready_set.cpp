@@ -1,5 +1,7 @@
 #include "server/websocket/ready_set.hpp"
 
+#include "server/base/log.hpp"
+
 #include <boost/system/system_error.hpp>
 
 #include <cerrno>
@@ -22,15 +24,15 @@ int make_epoll() {
 
 } // namespace
 
-ReadySet::ReadySet(const boost::asio::any_io_executor& executor) : epoll_(executor, make_epoll()) {
+ReadySet::ReadySet(const boost::asio::any_io_executor& executor)
+    : epoll_(executor, make_epoll()), alive_(std::make_shared<char>()) {
     wait();
 }
 
 ReadySet::~ReadySet() {
-    // The wait in flight ends with operation_aborted and touches nothing.
+    alive_.reset(); // a wait already completed, still queued, finds the set gone
     boost::system::error_code ignored;
     epoll_.close(ignored);
-    // Readers let go here may still use what owns this set: it is whole.
     std::vector<std::shared_ptr<Reader>>().swap(readers_);
 }
 
@@ -42,6 +44,8 @@ bool ReadySet::add(int fd, std::shared_ptr<Reader> reader) {
         return false;
     if (readers_.size() <= static_cast<std::size_t>(fd))
         readers_.resize(static_cast<std::size_t>(fd) + 1);
+    // (A slot still held here would be a descriptor closed without
+    // remove(): the kernel dropped it from the set, and its reader goes.)
     readers_[static_cast<std::size_t>(fd)] = std::move(reader);
     return true;
 }
@@ -56,19 +60,24 @@ void ReadySet::remove(int fd) {
 }
 
 void ReadySet::wait() {
-    epoll_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
-        if (ec == boost::asio::error::operation_aborted)
-            return; // the set is gone
-        on_ready();
-    });
+    // Asio registers the set's descriptor edge-triggered but re-arms it
+    // (EPOLL_CTL_MOD) for every wait that is not tried at once, as a
+    // wait never is; so sockets still ready after a turn (left unread, or
+    // beyond kBatch) make the set readable again at once.
+    epoll_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                      [this, alive = std::weak_ptr<char>(alive_)](boost::system::error_code ec) {
+                          if (alive.expired() || ec == boost::asio::error::operation_aborted)
+                              return; // the set is gone
+                          if (ec) {
+                              // Not seen in practice; waiting again could spin.
+                              log::error("ready_set.wait_failed", {{"reason", ec.message()}});
+                              return;
+                          }
+                          on_ready();
+                      });
 }
 
 void ReadySet::on_ready() {
-    // Waiting again however this turn ends (a reader may throw).
-    struct Rearm {
-        ReadySet& set;
-        ~Rearm() { set.wait(); }
-    } rearm{*this};
     epoll_event events[kBatch];
     const int n = ::epoll_wait(epoll_.native_handle(), events, kBatch, 0);
     for (int i = 0; i < n; ++i) {
@@ -79,6 +88,7 @@ void ReadySet::on_ready() {
         const std::shared_ptr<Reader> reader = readers_[fd];
         reader->on_readable();
     }
+    wait();
 }
 
 } // namespace fc::websocket

@@ -45,6 +45,7 @@ private:
 
     boost::asio::posix::stream_descriptor epoll_;
     std::vector<std::shared_ptr<Reader>> readers_; // by descriptor
+    std::shared_ptr<char> alive_;                  // watched by the wait in flight
 };
 
 } // namespace fc::websocket

@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -67,7 +70,7 @@ TEST(ReadySet, TellsAReaderWhenItsSocketHasBytes) {
     EXPECT_EQ(a->got, "helloagain");
 }
 
-TEST(ReadySet, BytesLeftUnreadAreToldAgainOnLaterTurns) {
+TEST(ReadySet, BytesLeftUnreadAreToldAgain) {
     boost::asio::io_context io;
     ReadySet set(io.get_executor());
     auto a = std::make_shared<End>();
