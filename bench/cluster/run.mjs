@@ -83,9 +83,9 @@ async function startRedis() {
   return { ...r, port, url: `redis://127.0.0.1:${port}` };
 }
 
-// One node of `kind` ("ours" | "node") on `redisUrl` (or none).
-// kind: "ours", "node" (the reference) or "sink" (fc-loadgen's no-op relay,
-// the floor under any relay's CPU per signal; no Redis).
+// One node of `kind` on `redisUrl` (or none): "ours", "node" (the reference)
+// or "sink" (fc-loadgen's no-op relay, the floor under any relay's CPU per
+// signal; never on Redis).
 async function startNode(kind, redisUrl, { extra = [], cpu = SERVER_CPU } = {}) {
   const port = await freePort();
   const args = serverArgs(webRoot, port, [...(redisUrl ? ["--redis", redisUrl] : []), ...extra]);
