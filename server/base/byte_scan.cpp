@@ -39,18 +39,10 @@ const char* first_non_ascii_baseline(const char* p, const char* end) {
 
 const char* first_json_special_baseline(const char* p, const char* end) {
 #if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    const __m128i space = _mm_set1_epi8(' ');
-    // Signed: bytes from 0x80 up count as below ' ', as control bytes do.
-    auto special = [&](const char* at) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-        return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                            _mm_cmplt_epi8(v, space));
-    };
+    using scan_detail::json_special16;
     while (end - p >= 64) {
-        const __m128i any = _mm_or_si128(_mm_or_si128(special(p), special(p + 16)),
-                                         _mm_or_si128(special(p + 32), special(p + 48)));
+        const __m128i any = _mm_or_si128(_mm_or_si128(json_special16(p), json_special16(p + 16)),
+                                         _mm_or_si128(json_special16(p + 32), json_special16(p + 48)));
         if (_mm_movemask_epi8(any))
             break;
         p += 64;
@@ -60,12 +52,9 @@ const char* first_json_special_baseline(const char* p, const char* end) {
 }
 
 void xor_repeating_baseline(char* data, std::size_t size, const unsigned char key[4]) {
-    std::uint64_t key8;
-    const unsigned char k[8] = {key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]};
-    std::memcpy(&key8, k, 8);
     std::size_t i = 0;
 #if defined(__SSE2__)
-    const __m128i key16 = _mm_set1_epi64x(static_cast<long long>(key8));
+    const __m128i key16 = _mm_set1_epi64x(static_cast<long long>(scan_detail::key_twice(key)));
     for (; i + 64 <= size; i += 64) {
         auto* p = reinterpret_cast<__m128i*>(data + i);
         const __m128i a = _mm_loadu_si128(p), b = _mm_loadu_si128(p + 1);

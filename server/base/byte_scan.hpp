@@ -82,6 +82,25 @@ inline bool json_special(unsigned char c) {
     return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
 }
 
+// The 4-byte masking key twice over, for 8 bytes a step.
+inline std::uint64_t key_twice(const unsigned char key[4]) {
+    std::uint64_t key8;
+    const unsigned char k[8] = {key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]};
+    std::memcpy(&key8, k, 8);
+    return key8;
+}
+
+#if defined(__SSE2__)
+// json_special() of each of the 16 bytes at `at`: 0xFF where it holds.
+inline __m128i json_special16(const char* at) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+    // Signed: bytes from 0x80 up count as below ' ', as control bytes do.
+    return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                        _mm_cmplt_epi8(v, _mm_set1_epi8(' ')));
+}
+#endif
+
 inline const char* first_non_ascii_short(const char* p, const char* end) {
 #if defined(__SSE2__)
     while (end - p >= 16) {
@@ -98,13 +117,7 @@ inline const char* first_non_ascii_short(const char* p, const char* end) {
 inline const char* first_json_special_short(const char* p, const char* end) {
 #if defined(__SSE2__)
     while (end - p >= 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        // Signed: bytes from 0x80 up count as below ' ', as control bytes do.
-        const __m128i special =
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-                         _mm_cmplt_epi8(v, _mm_set1_epi8(' ')));
-        if (const int m = _mm_movemask_epi8(special))
+        if (const int m = _mm_movemask_epi8(json_special16(p)))
             return p + __builtin_ctz(static_cast<unsigned>(m));
         p += 16;
     }
@@ -115,9 +128,7 @@ inline const char* first_json_special_short(const char* p, const char* end) {
 }
 
 inline void xor_repeating_short(char* data, std::size_t size, const unsigned char key[4]) {
-    std::uint64_t key8;
-    const unsigned char k[8] = {key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]};
-    std::memcpy(&key8, k, 8);
+    const std::uint64_t key8 = key_twice(key);
     std::size_t i = 0;
     for (; i + 8 <= size; i += 8) {
         std::uint64_t w;
