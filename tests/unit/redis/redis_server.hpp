@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace fc::redis::test {
@@ -57,8 +58,33 @@ public:
     std::uint16_t port() const { return port_; }
     Endpoint endpoint(int db = 0) const { return Endpoint{"127.0.0.1", port_, db}; }
 
-    // Starts it (again) on the same port; true once it answers PING.
+    // Starts it (again); true once it answers, as itself. A first start
+    // whose port another test's server took between free_port() and the
+    // bind moves to a new port; a restart keeps its port (clients know it).
     bool start() {
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            if (spawn())
+                return started_ = true;
+            if (started_)
+                return false;
+            port_ = free_port();
+        }
+        return false;
+    }
+    void kill() {
+        if (pid_ <= 0)
+            return;
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+    void pause() { ::kill(pid_, SIGSTOP); }
+    void resume() { ::kill(pid_, SIGCONT); }
+
+private:
+    // True once the child answers on port_; false if it exits first (the
+    // port was taken) or says nothing within 5 s.
+    bool spawn() {
         kill();
         const std::string port = std::to_string(port_);
         pid_ = ::fork();
@@ -78,30 +104,28 @@ public:
             return false;
         const auto deadline = std::chrono::steady_clock::now() + 5s;
         while (std::chrono::steady_clock::now() < deadline) {
+            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+                pid_ = -1;
+                return false;
+            }
             if (answers())
                 return true;
             std::this_thread::sleep_for(10ms);
         }
         return false;
     }
-    void kill() {
-        if (pid_ <= 0)
-            return;
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-    }
-    void pause() { ::kill(pid_, SIGSTOP); }
-    void resume() { ::kill(pid_, SIGCONT); }
 
-private:
+    // Whether the server on port_ is ours (its process id is our child's),
+    // not another test's that took the port first.
     bool answers() const {
         const timeval tv{0, 200'000};
         redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
         bool ok = false;
         if (c != nullptr && c->err == 0) {
-            auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
-            ok = r != nullptr && r->type == REDIS_REPLY_STATUS;
+            auto* r = static_cast<redisReply*>(redisCommand(c, "INFO server"));
+            ok = r != nullptr && r->type == REDIS_REPLY_STRING &&
+                 std::string_view(r->str, r->len).find("\r\nprocess_id:" + std::to_string(pid_) + "\r\n") !=
+                     std::string_view::npos;
             if (r != nullptr)
                 freeReplyObject(r);
         }
@@ -111,6 +135,7 @@ private:
 
     std::uint16_t port_;
     pid_t pid_ = -1;
+    bool started_ = false; // once: a restart keeps the port
 };
 
 // Runs `io` until `pred()` holds, one handler at a time, for at most `limit`.
